@@ -1,0 +1,8 @@
+// reduction kernels for the cpu device.
+#include "ember/backend/cpu/register.h"
+
+namespace ember::cpu {
+
+void register_reductions() {}
+
+}  // namespace ember::cpu

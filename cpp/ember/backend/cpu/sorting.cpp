@@ -1,0 +1,8 @@
+// sorting kernels for the cpu device.
+#include "ember/backend/cpu/register.h"
+
+namespace ember::cpu {
+
+void register_sorting() {}
+
+}  // namespace ember::cpu

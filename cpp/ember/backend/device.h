@@ -1,0 +1,17 @@
+// The device contract: each device keeps a table of kernels keyed by primitive name.
+#pragma once
+#include <string_view>
+
+#include "ember/graph/node.h"
+
+namespace ember {
+
+// A kernel reads node.inputs (all evaluated) and node.params, and fills node.data.
+using Kernel = void (*)(Node& node);
+
+void register_kernel(DeviceType device, std::string_view op, Kernel kernel);
+// Runs the node's kernel on its device; NotImplementedError names the op and the device if none.
+void run_node(Node& node);
+std::string_view device_name(DeviceType d);
+
+}  // namespace ember

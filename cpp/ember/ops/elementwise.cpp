@@ -1,0 +1,170 @@
+#include "ember/ops/elementwise.h"
+
+#include <limits>
+
+#include "ember/errors.h"
+#include "ember/ops/creation.h"
+
+namespace ember {
+namespace {
+
+// The dtype a weak Python scalar of default type `s` takes next to an array of dtype `d`.
+DType weak_with(DType s, DType d) {
+  switch (kind_of(s)) {
+    case DKind::Bool: return d;
+    case DKind::SignedInt:
+    case DKind::UnsignedInt: return is_bool(d) ? DType::Int64 : d;
+    case DKind::Float: return is_inexact(d) ? d : DType::Float64;
+    default:
+      if (is_complex(d)) return d;
+      if (is_floating(d)) return complex_type_for(d == DType::Float64 ? d : DType::Float32);
+      return DType::Complex128;
+  }
+}
+
+template <class T>
+bool fits(const Scalar& s) {
+  if (const auto* i = std::get_if<int64_t>(&s.value))
+    return std::is_signed_v<T> ? (*i >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                                  *i <= static_cast<int64_t>(std::numeric_limits<T>::max()))
+                               : (*i >= 0 && static_cast<uint64_t>(*i) <= std::numeric_limits<T>::max());
+  if (const auto* u = std::get_if<uint64_t>(&s.value)) return *u <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+  return true;
+}
+
+std::string scalar_repr(const Scalar& s) {
+  if (const auto* i = std::get_if<int64_t>(&s.value)) return std::to_string(*i);
+  if (const auto* u = std::get_if<uint64_t>(&s.value)) return std::to_string(*u);
+  return "value";
+}
+
+DType apply_rule(const std::string_view op, DType promoted, TypeRule rule, DType* out) {
+  auto reject = [&](const char* what) {
+    throw TypeError("ember." + std::string(op) + " is not supported for " + what + " (dtype " +
+                    std::string(dtype_name(promoted)) + ")");
+  };
+  DType compute = promoted;
+  *out = promoted;
+  switch (rule) {
+    case TypeRule::Same: break;
+    case TypeRule::NoBool:
+      if (is_bool(promoted)) reject("booleans; use logical_not / logical_xor / bitwise ops instead");
+      break;
+    case TypeRule::Float: compute = *out = float_result_type(promoted); break;
+    case TypeRule::TrueDivide: compute = *out = is_inexact(promoted) ? promoted : DType::Float64; break;
+    case TypeRule::RealFloat:
+      if (is_complex(promoted)) reject("complex numbers");
+      compute = *out = float_result_type(promoted);
+      break;
+    case TypeRule::ToBool: *out = DType::Bool; break;
+    case TypeRule::ToReal: *out = real_type(promoted); break;
+    case TypeRule::Integer:
+      if (!is_integer(promoted) && !is_bool(promoted)) reject("inexact types");
+      break;
+    case TypeRule::RealNumber:
+      if (is_complex(promoted)) reject("complex numbers");
+      if (is_bool(promoted) && (op == "floor_divide" || op == "remainder")) compute = *out = DType::Int8;
+      break;
+  }
+  return compute;
+}
+
+}  // namespace
+
+DType result_type(const std::vector<Array>& operands) {
+  bool have_array = false;
+  DType arr{};
+  for (const Array& a : operands) {
+    if (a.weak()) continue;
+    arr = have_array ? promote_types(arr, a.dtype()) : a.dtype();
+    have_array = true;
+  }
+  if (have_array) {
+    for (const Array& a : operands)
+      if (a.weak()) arr = promote_types(arr, weak_with(a.dtype(), arr));
+    return arr;
+  }
+  DType r = operands.at(0).dtype();
+  for (const Array& a : operands) r = promote_types(r, a.dtype());
+  return r;
+}
+
+Array cast_operand(const Array& a, DType dtype) {
+  if (const Scalar* s = a.weak_scalar()) {
+    if (is_integer(dtype)) {
+      bool ok = dispatch_dtype(dtype, [&](auto tag) {
+        using T = decltype(tag);
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return fits<T>(*s);
+        else return true;
+      });
+      if (!ok)
+        throw OverflowError("Python integer " + scalar_repr(*s) + " out of bounds for " +
+                            std::string(dtype_name(dtype)));
+    }
+    if (a.dtype() == dtype) return a;
+    return full({}, *s, dtype);  // a 0-d constant of the right type; no graph cost
+  }
+  return a.dtype() == dtype ? a : astype(a, dtype);
+}
+
+Array unary_op(std::string_view op, const Array& a, TypeRule rule) {
+  DType out;
+  DType compute = apply_rule(op, a.dtype(), rule, &out);
+  Array x = cast_operand(a, compute);
+  return Array(make_node(op, Kind::Elementwise, {x.node()}, out, a.shape()));
+}
+
+Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule rule) {
+  Shape shape = broadcast_shapes(a.shape(), b.shape());
+  DType out;
+  DType compute = apply_rule(op, result_type({a, b}), rule, &out);
+  Array x = cast_operand(a, compute), y = cast_operand(b, compute);
+  return Array(make_node(op, Kind::Elementwise, {x.node(), y.node()}, out, std::move(shape)));
+}
+
+const std::vector<ElementwiseOp>& elementwise_ops() {
+  using R = TypeRule;
+  static const std::vector<ElementwiseOp> ops = {
+      {"add", 2, R::Same},           {"subtract", 2, R::NoBool},     {"multiply", 2, R::Same},
+      {"divide", 2, R::TrueDivide},       {"floor_divide", 2, R::RealNumber}, {"remainder", 2, R::RealNumber},
+      {"pow", 2, R::Same},           {"maximum", 2, R::Same},        {"minimum", 2, R::Same},
+      {"equal", 2, R::ToBool},       {"not_equal", 2, R::ToBool},    {"less", 2, R::ToBool},
+      {"less_equal", 2, R::ToBool},  {"greater", 2, R::ToBool},      {"greater_equal", 2, R::ToBool},
+      {"logical_and", 2, R::ToBool}, {"logical_or", 2, R::ToBool},   {"logical_xor", 2, R::ToBool},
+      {"bitwise_and", 2, R::Integer}, {"bitwise_or", 2, R::Integer}, {"bitwise_xor", 2, R::Integer},
+      {"bitwise_left_shift", 2, R::Integer}, {"bitwise_right_shift", 2, R::Integer},
+      {"atan2", 2, R::RealFloat},    {"hypot", 2, R::RealFloat},     {"copysign", 2, R::RealFloat},
+      {"nextafter", 2, R::RealFloat}, {"logaddexp", 2, R::RealFloat},
+      {"negative", 1, R::NoBool},    {"positive", 1, R::NoBool},     {"abs", 1, R::ToReal},
+      {"square", 1, R::Same},        {"sign", 1, R::NoBool},         {"sqrt", 1, R::Float},
+      {"exp", 1, R::Float},          {"log", 1, R::Float},           {"log2", 1, R::Float},
+      {"log10", 1, R::Float},        {"sin", 1, R::Float},           {"cos", 1, R::Float},
+      {"tan", 1, R::Float},          {"tanh", 1, R::Float},          {"isnan", 1, R::ToBool},
+      {"isinf", 1, R::ToBool},       {"isfinite", 1, R::ToBool},     {"logical_not", 1, R::ToBool},
+      {"bitwise_invert", 1, R::Integer}, {"floor", 1, R::RealNumber}, {"ceil", 1, R::RealNumber},
+      {"trunc", 1, R::RealNumber},
+  };
+  return ops;
+}
+
+Array apply_elementwise(std::string_view name, const std::vector<Array>& operands) {
+  for (const auto& op : elementwise_ops()) {
+    if (op.name != name) continue;
+    if (static_cast<int>(operands.size()) != op.arity)
+      throw TypeError("ember." + std::string(name) + " takes " + std::to_string(op.arity) + " arguments, got " +
+                      std::to_string(operands.size()));
+    return op.arity == 1 ? unary_op(op.name, operands[0], op.rule)
+                         : binary_op(op.name, operands[0], operands[1], op.rule);
+  }
+  throw ValueError("unknown elementwise op '" + std::string(name) + "'");
+}
+
+Array where(const Array& cond, const Array& x, const Array& y) {
+  Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), x.shape()), y.shape());
+  DType dt = result_type({x, y});
+  Array c = cast_operand(cond, DType::Bool);
+  Array a = cast_operand(x, dt), b = cast_operand(y, dt);
+  return Array(make_node("where", Kind::Elementwise, {c.node(), a.node(), b.node()}, dt, std::move(shape)));
+}
+
+}  // namespace ember

@@ -1,0 +1,44 @@
+// Elementwise operations with NumPy 2 type promotion (NEP 50: Python scalars are "weak").
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "ember/array.h"
+
+namespace ember {
+
+// The dtype NumPy gives an operation over these operands (weak scalars yield to arrays).
+DType result_type(const std::vector<Array>& operands);
+// `a` as dtype `dtype`; a weak Python int that does not fit raises OverflowError, as NumPy 2.
+Array cast_operand(const Array& a, DType dtype);
+
+// How an elementwise op chooses the dtype it computes in and returns.
+enum class TypeRule : uint8_t {
+  Same,        // compute and return the promoted type (add, maximum, bitwise_and, ...)
+  NoBool,      // as Same, but bool inputs are a TypeError (subtract, negative)
+  Float,       // promoted type made inexact as math functions do: sin(int8) -> float16
+  TrueDivide,  // inexact types kept, everything else float64: divide(int8, int8) -> float64
+  RealFloat,   // as Float, but complex inputs are a TypeError (atan2, hypot, floor, ...)
+  ToBool,      // compute the promoted type, return bool (comparisons, isnan, logical_and)
+  ToReal,      // return the real type (abs of complex)
+  Integer,     // integer and bool only (bitwise ops, shifts)
+  RealNumber,  // any real type (floor_divide, remainder, minimum of reals)
+};
+
+// Builds the elementwise node `op` (a primitive name every device implements) over the operands.
+Array unary_op(std::string_view op, const Array& a, TypeRule rule);
+Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule rule);
+
+// The elementwise op table: name -> (arity, rule). Bindings expose every entry under its name.
+struct ElementwiseOp {
+  std::string_view name;
+  int arity;
+  TypeRule rule;
+};
+const std::vector<ElementwiseOp>& elementwise_ops();
+Array apply_elementwise(std::string_view name, const std::vector<Array>& operands);
+
+// where(cond, x, y): x where cond is true, y elsewhere (cond cast to bool, x and y promoted).
+Array where(const Array& cond, const Array& x, const Array& y);
+
+}  // namespace ember

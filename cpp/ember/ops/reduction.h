@@ -1,0 +1,5 @@
+// reduction ops (to be filled by its owner).
+#pragma once
+#include "ember/array.h"
+
+namespace ember {}  // namespace ember

@@ -1,0 +1,24 @@
+"""ember: NumPy-style arrays, run lazily by a C++ engine on the hardware you have.
+
+    import ember as np      # ordinary NumPy programs run unchanged
+"""
+import os as _os
+
+from . import _core
+
+_core._set_package_dir(_os.path.dirname(_os.path.abspath(__file__)) + _os.sep)
+
+from math import e, inf, nan, pi  # noqa: E402
+
+from ._array import Array  # noqa: E402
+from ._creation import *  # noqa: E402,F401,F403
+from ._dtypes import (  # noqa: E402,F401
+    bfloat16, bool, bool_, cdouble, complex64, complex128, csingle, double, finfo, float16, float32, float64, half,
+    iinfo, int8, int16, int32, int64, intp, isdtype, single, uint8, uint16, uint32, uint64, uintp,
+)
+from ._elementwise import *  # noqa: E402,F401,F403
+
+newaxis = None
+ndarray = Array
+__version__ = "0.1.0"
+__array_api_version__ = "2023.12"

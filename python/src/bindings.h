@@ -1,0 +1,30 @@
+// Shared declarations of the binding files: each binds one area of the op surface.
+#pragma once
+#include <nanobind/nanobind.h>
+
+#include "ember/array.h"
+#include "ember/scalar.h"
+
+namespace nb = nanobind;
+
+namespace ember::py {
+
+void bind_errors(nb::module_& m);
+void bind_array(nb::module_& m);
+void bind_creation(nb::module_& m);
+void bind_elementwise(nb::module_& m);
+void bind_manipulation(nb::module_& m);
+void bind_indexing(nb::module_& m);
+void bind_reduction(nb::module_& m);
+void bind_sorting(nb::module_& m);
+void bind_linalg(nb::module_& m);
+void bind_random(nb::module_& m);
+
+// A Python bool/int/float/complex as a Scalar (TypeError for anything else).
+Scalar to_scalar(nb::handle h);
+// An operand: a _core.Array, or a Python scalar made a weak 0-d array.
+Array to_operand(nb::handle h);
+// A shape from an int or a sequence of ints.
+Shape to_shape(nb::handle h);
+
+}  // namespace ember::py

@@ -1,0 +1,16 @@
+// The extension module ember._core: the C++ core, seen from Python.
+#include "bindings.h"
+
+NB_MODULE(_core, m) {
+  m.doc() = "ember's C++ core: lazy arrays, the op surface and the devices";
+  ember::py::bind_errors(m);
+  ember::py::bind_array(m);
+  ember::py::bind_creation(m);
+  ember::py::bind_elementwise(m);
+  ember::py::bind_manipulation(m);
+  ember::py::bind_indexing(m);
+  ember::py::bind_reduction(m);
+  ember::py::bind_sorting(m);
+  ember::py::bind_linalg(m);
+  ember::py::bind_random(m);
+}

@@ -1,0 +1,8 @@
+// random bindings (filled by the area's owner).
+#include "bindings.h"
+
+namespace ember::py {
+
+void bind_random(nb::module_&) {}
+
+}  // namespace ember::py

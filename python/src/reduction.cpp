@@ -1,0 +1,8 @@
+// reduction bindings (filled by the area's owner).
+#include "bindings.h"
+
+namespace ember::py {
+
+void bind_reduction(nb::module_&) {}
+
+}  // namespace ember::py

@@ -1,0 +1,8 @@
+// sorting bindings (filled by the area's owner).
+#include "bindings.h"
+
+namespace ember::py {
+
+void bind_sorting(nb::module_&) {}
+
+}  // namespace ember::py
