@@ -17,6 +17,16 @@ from ._dtypes import (  # noqa: E402,F401
     iinfo, int8, int16, int32, int64, intp, isdtype, single, uint8, uint16, uint32, uint64, uintp,
 )
 from ._elementwise import *  # noqa: E402,F401,F403
+from ._indexing import *  # noqa: E402,F401,F403
+from ._io import *  # noqa: E402,F401,F403
+from ._linalg_functions import *  # noqa: E402,F401,F403
+from ._manipulation import *  # noqa: E402,F401,F403
+from ._searching import *  # noqa: E402,F401,F403
+from ._sets import *  # noqa: E402,F401,F403
+from ._sorting import *  # noqa: E402,F401,F403
+from ._statistical import *  # noqa: E402,F401,F403
+from ._utility import *  # noqa: E402,F401,F403
+from . import linalg, random  # noqa: E402,F401
 
 newaxis = None
 ndarray = Array

@@ -303,6 +303,8 @@ for _py, _op in _BINARY_OPERATORS.items():
 for _py, _op in {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal"}.items():
     setattr(Array, f"__{_py}__", _make_binary(_op))
 
+Array.__matmul__ = lambda self, o: _ns().matmul(self, o)
+Array.__rmatmul__ = lambda self, o: _ns().matmul(o, self)
 Array.__neg__ = lambda self: _wrap(_core.negative(self._h))
 Array.__pos__ = lambda self: _wrap(_core.positive(self._h))
 Array.__abs__ = lambda self: _wrap(_core.abs(self._h))

@@ -1,0 +1,2 @@
+"""(filled by its owner)"""
+__all__ = []

@@ -1,0 +1,1 @@
+"""ember.linalg: the Array API linalg extension (filled by its owner)."""

@@ -1,0 +1,1 @@
+"""ember.random: seeded generators (filled by its owner)."""
