@@ -28,7 +28,7 @@ def _from_numpy(a, copy):
     if copy or not a.flags.c_contiguous:
         a = _np.ascontiguousarray(a).copy() if copy else _np.ascontiguousarray(a)
     flat = a.reshape(-1).view(_np.uint8) if a.size else _np.zeros(0, _np.uint8)
-    return _wrap(_core.from_bytes(flat, a.shape, name, a))
+    return _wrap(_core.from_bytes(flat, a.shape, name, a, not a.flags.writeable))
 
 
 def asarray(obj, dtype=None, device=None, copy=None):

@@ -83,8 +83,8 @@ void bind_array(nb::module_& m) {
         "A Python scalar as a weak 0-d array (its dtype yields to arrays, NEP 50)");
   // A contiguous uint8 view of a NumPy array's bytes, reinterpreted as `dtype` of `shape`. Zero-copy:
   // the NumPy array is kept alive by the buffer.
-  m.def("from_bytes", [](nb::ndarray<uint8_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> bytes, nb::handle shape,
-                         const std::string& dtype, nb::object owner) {
+  m.def("from_bytes", [](nb::ndarray<const uint8_t, nb::ndim<1>, nb::c_contig, nb::device::cpu> bytes, nb::handle shape,
+                         const std::string& dtype, nb::object owner, bool readonly) {
     Shape s = to_shape(shape);
     DType dt = dtype_from_name(dtype);
     if (static_cast<size_t>(shape_size(s) * itemsize(dt)) != bytes.size())
@@ -95,7 +95,8 @@ void bind_array(nb::module_& m) {
       nb::gil_scoped_acquire gil;
       Py_DECREF(o);
     });
-    return from_buffer(wrap_buffer(bytes.data(), bytes.size(), std::move(keep)), dt, std::move(s));
+    return from_buffer(wrap_buffer(const_cast<uint8_t*>(bytes.data()), bytes.size(), std::move(keep), readonly), dt,
+                       std::move(s));
   });
   m.def("eval", [](std::vector<Array> arrays) {
     std::vector<NodePtr> nodes;

@@ -15,10 +15,11 @@ std::shared_ptr<Buffer> allocate_buffer(size_t nbytes) {
   return buf;
 }
 
-std::shared_ptr<Buffer> wrap_buffer(void* data, size_t nbytes, std::shared_ptr<void> keepalive) {
+std::shared_ptr<Buffer> wrap_buffer(void* data, size_t nbytes, std::shared_ptr<void> keepalive, bool readonly) {
   auto buf = std::make_shared<Buffer>();
   buf->bytes = std::shared_ptr<std::byte>(static_cast<std::byte*>(data), [k = std::move(keepalive)](std::byte*) {});
   buf->nbytes = nbytes;
+  buf->readonly = readonly;
   return buf;
 }
 

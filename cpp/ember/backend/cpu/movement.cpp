@@ -56,7 +56,8 @@ void set_view_kernel(Node& n) {
   const Node& value = *n.inputs[1];
   int item = itemsize(n.dtype);
   // Nobody else can see the old version: write into its buffer instead of copying it.
-  bool exclusive = old.use_count() == 1 && old->data.buffer.use_count() == 1 && old->data.offset == 0;
+  bool exclusive = old.use_count() == 1 && old->data.buffer.use_count() == 1 &&
+                   !old->data.buffer->readonly && old->data.offset == 0;
   if (exclusive) {
     n.data = old->data;
   } else {
