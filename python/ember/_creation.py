@@ -51,7 +51,7 @@ def asarray(obj, dtype=None, device=None, copy=None):
         if copy is False and not hasattr(obj, "__array__") and not isinstance(obj, memoryview):
             raise ValueError("asarray: converting a Python object needs a copy, but copy=False")
         a = _np.asarray(obj)
-    if a.dtype.kind not in "biufc" and a.dtype != _dtypes.bfloat16:
+    if a.dtype.kind not in "biufc" and a.dtype.name != "bfloat16":
         raise TypeError(f"ember arrays cannot hold dtype {a.dtype} (from {type(obj).__name__})")
     if dtype is not None:
         target = _dtypes.from_name(_dtypes.name_of(dtype))

@@ -7,25 +7,27 @@ import numpy as _np
 try:
     import ml_dtypes as _ml
 
-    bfloat16 = _np.dtype(_ml.bfloat16)
+    bfloat16 = _ml.bfloat16
 except ImportError:  # bfloat16 arrays then cannot be converted to NumPy
     _ml = None
     bfloat16 = None
 
-bool = _np.dtype("bool")
-int8, int16, int32, int64 = (_np.dtype(n) for n in ("int8", "int16", "int32", "int64"))
-uint8, uint16, uint32, uint64 = (_np.dtype(n) for n in ("uint8", "uint16", "uint32", "uint64"))
-float16, float32, float64 = (_np.dtype(n) for n in ("float16", "float32", "float64"))
-complex64, complex128 = _np.dtype("complex64"), _np.dtype("complex128")
+# The dtype names are NumPy's scalar types, as in NumPy: `dtype=em.float32`, `x.dtype == em.float32`
+# and `em.float32(1.5)` all work. Array.dtype returns numpy.dtype instances.
+bool = _np.bool_
+int8, int16, int32, int64 = _np.int8, _np.int16, _np.int32, _np.int64
+uint8, uint16, uint32, uint64 = _np.uint8, _np.uint16, _np.uint32, _np.uint64
+float16, float32, float64 = _np.float16, _np.float32, _np.float64
+complex64, complex128 = _np.complex64, _np.complex128
 bool_ = bool
 intp, uintp = int64, uint64
 double, single, half = float64, float32, float16
 cdouble, csingle = complex128, complex64
 
-_BY_NAME = {d.name: d for d in (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-                                float16, float32, float64, complex64, complex128)}
+_BY_NAME = {_np.dtype(t).name: _np.dtype(t) for t in (bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+                                                     float16, float32, float64, complex64, complex128)}
 if bfloat16 is not None:
-    _BY_NAME["bfloat16"] = bfloat16
+    _BY_NAME["bfloat16"] = _np.dtype(bfloat16)
 
 _PY_TYPES = {builtins.bool: "bool", builtins.int: "int64", builtins.float: "float64", builtins.complex: "complex128"}
 
@@ -53,7 +55,7 @@ def from_name(name):
 def finfo(type):
     """Machine limits of a floating type, as numpy.finfo (Array API: bits, eps, max, min, smallest_normal, dtype)."""
     t = getattr(type, "dtype", type)
-    if bfloat16 is not None and _np.dtype(t) == bfloat16:
+    if bfloat16 is not None and _np.dtype(t) == _np.dtype(bfloat16):
         return _ml.finfo(bfloat16)
     return _np.finfo(_np.dtype(t))
 
@@ -68,9 +70,9 @@ _KINDS = {
     "signed integer": lambda d: d.kind == "i",
     "unsigned integer": lambda d: d.kind == "u",
     "integral": lambda d: d.kind in "iu",
-    "real floating": lambda d: d.kind == "f" or d == bfloat16,
+    "real floating": lambda d: d.kind == "f" or d.name == "bfloat16",
     "complex floating": lambda d: d.kind == "c",
-    "numeric": lambda d: d.kind in "iufc" or d == bfloat16,
+    "numeric": lambda d: d.kind in "iufc" or d.name == "bfloat16",
 }
 
 

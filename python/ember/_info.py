@@ -16,8 +16,8 @@ class _Info:
         return ["cpu"]
 
     def default_dtypes(self, *, device=None):
-        return {"real floating": _dtypes.float64, "complex floating": _dtypes.complex128,
-                "integral": _dtypes.int64, "indexing": _dtypes.int64}
+        return {"real floating": _dtypes.from_name("float64"), "complex floating": _dtypes.from_name("complex128"),
+                "integral": _dtypes.from_name("int64"), "indexing": _dtypes.from_name("int64")}
 
     def dtypes(self, *, device=None, kind=None):
         names = ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
