@@ -78,7 +78,7 @@ class Generator:
         shape = self._params_shape(size, low, high)
         u = _wrap(_core.random_uniform(shape, "float64", self._key, self._take(math.prod(shape))))
         r = _as_float(low) + (_as_float(high) - _as_float(low)) * u
-        return _result(r, size if size is not None or shape else None)
+        return r if size is not None or shape else r.item()
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         """Normal floats with mean loc and standard deviation scale (arrays broadcast)."""
@@ -87,7 +87,7 @@ class Generator:
         shape = self._params_shape(size, loc, scale)
         z = _wrap(_core.random_normal(shape, "float64", self._key, self._take(math.prod(shape))))
         r = _as_float(loc) + _as_float(scale) * z
-        return _result(r, size if size is not None or shape else None)
+        return r if size is not None or shape else r.item()
 
     def integers(self, low, high=None, size=None, dtype=_np.int64, endpoint=False):
         """Integers uniform in [low, high) ([low, high] with endpoint=True); high=None draws from [0, low)."""
