@@ -176,6 +176,23 @@ void slogdet_kernel(Node& n) {
   });
 }
 
+// Substitution with the LU factors, for small matrices: OpenBLAS's getrs pays a threading cost
+// per call that dominates batches of small systems.
+template <class T>
+void lu_substitute(const T* lu, int ld, const int* ipiv, int64_t n, T* b, int ldb, int64_t k) {
+  for (int64_t c = 0; c < k; ++c) {
+    T* x = b + c * ldb;
+    for (int64_t i = 0; i < n; ++i)
+      if (ipiv[i] - 1 != i) std::swap(x[i], x[ipiv[i] - 1]);
+    for (int64_t j = 0; j < n; ++j)  // L (unit diagonal), column by column
+      for (int64_t i = j + 1; i < n; ++i) x[i] -= lu[i + j * ld] * x[j];
+    for (int64_t j = n - 1; j >= 0; --j) {  // U
+      x[j] /= lu[j + j * ld];
+      for (int64_t i = 0; i < j; ++i) x[i] -= lu[i + j * ld] * x[j];
+    }
+  }
+}
+
 // Solves A X = B for every batch element; B (the right-hand sides, rows x k) is given column-major.
 template <class T>
 void lu_solve_batch(Node& n, const Mats& a, const Mats* b) {
@@ -191,7 +208,8 @@ void lu_solve_batch(Node& n, const Mats& a, const Mats* b) {
       for (int64_t j = 0; j < sz; ++j) rhs[j + j * ld] = T(1);
     }
     int info = 0;
-    if (ni > 0 && ki > 0) Lapack<T>::getrs(ni, ki, lu, lda, ipiv, rhs.data(), ld, &info);
+    if (sz <= 32) lu_substitute(lu, lda, ipiv, sz, rhs.data(), ld, k);
+    else if (ki > 0) Lapack<T>::getrs(ni, ki, lu, lda, ipiv, rhs.data(), ld, &info);
     store(rhs.data(), ld, sz, k, n.data.ptr<T>() + static_cast<int64_t>(i) * sz * k);
   });
 }
@@ -367,7 +385,7 @@ void vector_norm_kernel(Node& n) {
           }
         });
         double res = acc;
-        if (nan) res = NAN;
+        if (nan && ord != 0) res = NAN;  // ord 0 counts NaN as nonzero, as NumPy
         else if (ord == 2) res = std::sqrt(acc);
         else if (!std::isinf(ord) && ord != 1 && ord != 0) res = std::pow(acc, 1.0 / ord);
         out[o] = static_cast<O>(static_cast<compute_t<O>>(res));
