@@ -6,5 +6,6 @@
 #include "ember/ops/indexing.h"
 #include "ember/ops/linalg.h"
 #include "ember/ops/manipulation.h"
+#include "ember/ops/random.h"
 #include "ember/ops/reduction.h"
 #include "ember/ops/sorting.h"
