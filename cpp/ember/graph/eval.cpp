@@ -2,8 +2,10 @@
 
 #include <unordered_set>
 
+#include "ember/backend/cpu/fused.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
+#include "ember/graph/passes/fusion.h"
 
 namespace ember {
 namespace {
@@ -36,32 +38,52 @@ template <class E>
   throw E(std::string(e.what()) + " [in ember." + std::string(n.op) + where + "]");
 }
 
-}  // namespace
-
-void eval(const std::vector<NodePtr>& roots) {
-  for (Node* node : schedule(roots)) {
+// Runs one kernel; errors name the node that raised.
+void run(const KernelDesc& k) {
+  Node* failed = k.single;
+  try {
+    if (k.single) run_node(*k.single);
+    else cpu::run_fused(k, failed);
+  } catch (...) {
+    if (!failed) failed = k.produced().empty() ? nullptr : k.produced().back();
+    if (!failed) throw;
     try {
-      run_node(*node);
+      throw;
     } catch (const AxisError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const ValueError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const TypeError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const IndexError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const OverflowError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const NotImplementedError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     } catch (const LinAlgError& e) {
-      rethrow_with_context(e, *node);
+      rethrow_with_context(e, *failed);
     }
+  }
+  for (Node* node : k.produced()) {
     node->evaluated = true;
     node->depth = 0;
     node->inputs.clear();  // frees the graph behind it
     node->inputs.shrink_to_fit();
   }
+}
+
+const FusionRules& cpu_rules() {
+  static const FusionRules r{cpu::can_fuse_elementwise, cpu::can_fuse_reduction};
+  return r;
+}
+
+}  // namespace
+
+std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) { return fuse(schedule(roots), roots, cpu_rules()); }
+
+void eval(const std::vector<NodePtr>& roots) {
+  for (const KernelDesc& k : plan(roots)) run(k);
 }
 
 }  // namespace ember

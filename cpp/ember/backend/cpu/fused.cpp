@@ -1,0 +1,426 @@
+// Fused kernels on the cpu. The iteration space is simplified first (size-1 dimensions dropped,
+// dimensions merged where every operand allows), then cut into blocks of kBlock elements in
+// row-major order. Per block, every input is either read in place (contiguous), gathered (strided or
+// broadcast) or was filled once (uniform: stride 0 everywhere), and every instruction runs over the
+// block into a scratch register or straight into its output. Reductions fold each block into a
+// partial; partials combine in block order, so results do not depend on the thread count.
+#include "ember/backend/cpu/fused.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "ember/backend/cpu/functors.h"
+#include "ember/backend/cpu/fused_ops.h"
+#include "ember/backend/cpu/kernel_util.h"
+#include "ember/runtime/thread_pool.h"
+
+namespace ember::cpu {
+namespace {
+
+bool is_fold(std::string_view op) { return op == "sum" || op == "prod" || op == "max" || op == "min"; }
+
+// Reduced axes come after every kept axis of extent > 1, so each output is one contiguous range
+// of the row-major iteration.
+bool trailing_axes(const Shape& shape, const std::vector<int64_t>& axes) {
+  bool seen_reduced = false;
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (shape[d] == 1) continue;
+    if (reduced) seen_reduced = true;
+    else if (seen_reduced) return false;
+  }
+  return true;
+}
+
+// ---- folds (the reduction ops on a contiguous run) ----
+
+template <class F, class T>
+T pairwise(const T* x, int64_t n) {
+  F f{};
+  if (n < 8) {
+    T r = x[0];
+    for (int64_t i = 1; i < n; ++i) r = static_cast<T>(f(r, x[i]));
+    return r;
+  }
+  if (n <= 128) {
+    T r[8];
+    for (int j = 0; j < 8; ++j) r[j] = x[j];
+    int64_t i = 8;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) r[j] = static_cast<T>(f(r[j], x[i + j]));
+    T res = static_cast<T>(f(f(f(r[0], r[1]), f(r[2], r[3])), f(f(r[4], r[5]), f(r[6], r[7]))));
+    for (; i < n; ++i) res = static_cast<T>(f(res, x[i]));
+    return res;
+  }
+  int64_t n2 = n / 2;
+  n2 -= n2 % 8;
+  return static_cast<T>(f(pairwise<F, T>(x, n2), pairwise<F, T>(x + n2, n - n2)));
+}
+
+template <class T> T neg_zero() {
+  if constexpr (std::is_floating_point_v<T>) return T(-0.0);
+  else return T(0);
+}
+template <class T> T lowest() {
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
+}
+template <class T> T highest() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::max();
+}
+
+// A reduction: fold a run (n >= 1) into a value; combine values; the starting value.
+struct Fold {
+  void (*fold)(const void* x, int64_t n, void* out) = nullptr;
+  void (*combine)(void* acc, const void* v) = nullptr;  // acc = f(acc, v)
+  void (*init)(const Node& r, void* out) = nullptr;
+};
+
+enum class Ident { NegZero, One, Lowest, Highest };
+
+template <class T, Ident I> T identity() {
+  if constexpr (I == Ident::NegZero) return neg_zero<T>();
+  else if constexpr (I == Ident::One) return T(1);
+  else if constexpr (I == Ident::Lowest) return lowest<T>();
+  else return highest<T>();
+}
+
+template <class F, class T, Ident I>
+Fold make_fold() {
+  Fold f;
+  f.fold = [](const void* x, int64_t n, void* out) { *static_cast<T*>(out) = pairwise<F, T>(static_cast<const T*>(x), n); };
+  f.combine = [](void* acc, const void* v) {
+    T& a = *static_cast<T*>(acc);
+    a = static_cast<T>(F{}(a, *static_cast<const T*>(v)));
+  };
+  // NumPy's initial= when given, else the op's identity (-0.0 keeps sum([-0.0]) == -0.0).
+  f.init = [](const Node& r, void* out) {
+    *static_cast<T*>(out) = r.params.scalars.empty() ? identity<T, I>() : r.params.scalars[0].as<T>();
+  };
+  return f;
+}
+
+Fold find_fold(std::string_view op, DType t) {
+  return dispatch_dtype(t, [&](auto tag) -> Fold {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t> ||
+                  std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (op == "sum") return make_fold<Add, T, Ident::NegZero>();
+      if (op == "prod") return make_fold<Multiply, T, Ident::One>();
+      if (op == "max") return make_fold<Maximum, T, Ident::Lowest>();
+      if (op == "min") return make_fold<Minimum, T, Ident::Highest>();
+    }
+    return Fold{};
+  });
+}
+
+// ---- gathering a strided operand ----
+
+// dst[0..len) = the operand's elements at row-major positions [start, start + len) of `dims`.
+template <class T>
+void gather_typed(const T* base, const Shape& dims, const Strides& st, int64_t start, int64_t len, T* dst) {
+  int nd = static_cast<int>(dims.size());
+  int64_t idx[64];
+  int64_t off = 0, rem = start;
+  for (int d = nd - 1; d >= 0; --d) {
+    idx[d] = rem % dims[d];
+    rem /= dims[d];
+    off += idx[d] * st[d];
+  }
+  int64_t inner = dims[nd - 1], s = st[nd - 1];
+  while (len > 0) {
+    int64_t run = std::min(len, inner - idx[nd - 1]);
+    const T* p = base + off;
+    if (s == 0) std::fill(dst, dst + run, *p);
+    else if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
+    else for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
+    dst += run;
+    len -= run;
+    off += run * s;
+    idx[nd - 1] += run;
+    for (int d = nd - 1; d > 0 && idx[d] == dims[d]; --d) {
+      off -= idx[d] * st[d];
+      idx[d] = 0;
+      ++idx[d - 1];
+      off += st[d - 1];
+    }
+  }
+}
+
+void gather(int item, const std::byte* base, const Shape& dims, const Strides& st, int64_t start, int64_t len, void* dst) {
+  switch (item) {
+    case 1: gather_typed(reinterpret_cast<const uint8_t*>(base), dims, st, start, len, static_cast<uint8_t*>(dst)); break;
+    case 2: gather_typed(reinterpret_cast<const uint16_t*>(base), dims, st, start, len, static_cast<uint16_t*>(dst)); break;
+    case 4: gather_typed(reinterpret_cast<const uint32_t*>(base), dims, st, start, len, static_cast<uint32_t*>(dst)); break;
+    default: gather_typed(reinterpret_cast<const uint64_t*>(base), dims, st, start, len, static_cast<uint64_t*>(dst)); break;
+  }
+}
+
+void fill(int item, const void* value, void* dst, int64_t n) {
+  auto* d = static_cast<std::byte*>(dst);
+  for (int64_t i = 0; i < n; ++i) std::memcpy(d + i * item, value, static_cast<size_t>(item));
+}
+
+// ---- the prepared program ----
+
+enum class Src : uint8_t { Direct, Gather, Uniform, Compute };
+
+struct Reg {
+  Src src = Src::Compute;
+  int item = 8;
+  bool uniform = false;
+  const std::byte* base = nullptr;  // inputs
+  Strides strides;                  // inputs, over the simplified dims
+  std::byte* out = nullptr;         // stored registers: their output buffer
+  InstrFn fn = nullptr;
+  const Instr* instr = nullptr;
+};
+
+struct Program {
+  Shape dims;
+  int kept = 0;  // the first `kept` dims are kept by the reduction, the rest reduced
+  std::vector<Reg> regs;
+};
+
+// Drops size-1 dims and merges neighbours that every operand walks contiguously (never across
+// the kept/reduced boundary).
+void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<Strides>& st, Program& p) {
+  Shape dims;
+  std::vector<bool> red;
+  std::vector<Strides> out(st.size());
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    bool merge = !dims.empty() && red.back() == reduced[d];
+    for (size_t i = 0; i < st.size() && merge; ++i) merge = out[i].back() == st[i][d] * shape[d];
+    if (merge) {
+      dims.back() *= shape[d];
+      for (size_t i = 0; i < st.size(); ++i) out[i].back() = st[i][d];
+    } else {
+      dims.push_back(shape[d]);
+      red.push_back(reduced[d]);
+      for (size_t i = 0; i < st.size(); ++i) out[i].push_back(st[i][d]);
+    }
+  }
+  p.dims = dims;
+  p.kept = static_cast<int>(std::count(red.begin(), red.end(), false));
+  st = std::move(out);
+}
+
+struct Scratch {
+  std::vector<std::byte> bytes;
+  std::byte* get(size_t n) {
+    if (bytes.size() < n + 64) bytes.resize(n + 64);
+    auto addr = reinterpret_cast<uintptr_t>(bytes.data());
+    return bytes.data() + ((64 - addr % 64) % 64);
+  }
+};
+thread_local Scratch t_scratch;
+
+// Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
+// Uniform registers were computed beforehand.
+void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs,
+               const Instr*& current) {
+  const void* args[4];
+  for (size_t r = 0; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    std::byte* slot = scratch + r * kBlock * 16;
+    switch (g.src) {
+      case Src::Uniform: break;
+      case Src::Direct: ptrs[r] = g.base + start * g.item; break;
+      case Src::Gather:
+        gather(g.item, g.base, p.dims, g.strides, start, len, slot);
+        ptrs[r] = slot;
+        break;
+      case Src::Compute: {
+        if (g.uniform) break;
+        void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(slot);
+        for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
+        current = g.instr;
+        g.fn(args, dst, len, *g.instr->node);
+        ptrs[r] = dst;
+        break;
+      }
+    }
+  }
+  // Uniform registers that are stored (a size-1 iteration space) fill their outputs.
+  for (size_t r = 0; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    if (g.out && g.uniform) fill(g.item, ptrs[r], g.out + start * g.item, len);
+  }
+}
+
+// Computes the uniform registers once (a full block of each, so readers can index any element).
+void run_uniform(const Program& p, std::byte* scratch, std::vector<const void*>& ptrs, const Instr*& current) {
+  const void* args[4];
+  for (size_t r = 0; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    if (!g.uniform) continue;
+    std::byte* slot = scratch + r * kBlock * 16;
+    if (g.src == Src::Uniform) {
+      fill(g.item, g.base, slot, kBlock);
+    } else {
+      for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
+      current = g.instr;
+      g.fn(args, slot, kBlock, *g.instr->node);
+    }
+    ptrs[r] = slot;
+  }
+}
+
+}  // namespace
+
+bool can_fuse_elementwise(const Node& n) { return find_instr(n) != nullptr; }
+
+bool can_fuse_reduction(const Node& n) {
+  if (n.device != DeviceType::CPU || n.kind != Kind::Reduction || !is_fold(n.op) || n.inputs.size() != 1) return false;
+  if (!fused_dtype(n.dtype) || n.inputs[0]->dtype != n.dtype || n.params.scalars.size() > 1) return false;
+  return trailing_axes(n.inputs[0]->shape, n.params.axes);
+}
+
+void run_fused(const KernelDesc& k, Node*& failed) {
+  Program p;
+  int nin = static_cast<int>(k.inputs.size());
+  int nreg = k.reg_count();
+  p.regs.resize(nreg);
+  std::vector<bool> reduced(k.shape.size(), false);
+  if (k.reduction)
+    for (int64_t a : k.reduction->params.axes) reduced[a] = true;
+  // Operand strides over the iteration space: inputs broadcast, outputs row-major.
+  std::vector<Strides> st;
+  Strides row_major = contiguous_strides(k.shape);
+  for (int r = 0; r < nin; ++r) {
+    const Node& in = *k.inputs[r];
+    st.push_back(broadcast_strides(in.shape, in.data.strides, k.shape));
+  }
+  st.push_back(row_major);
+  simplify(k.shape, reduced, st, p);
+  Strides contig = contiguous_strides(p.dims);
+  for (int r = 0; r < nin; ++r) {
+    Reg& g = p.regs[r];
+    const Node& in = *k.inputs[r];
+    g.item = itemsize(in.dtype);
+    g.base = in.data.byte_ptr(g.item);
+    g.strides = st[r];
+    bool zero = std::all_of(g.strides.begin(), g.strides.end(), [](int64_t s) { return s == 0; });
+    g.uniform = zero;
+    g.src = zero ? Src::Uniform : g.strides == contig ? Src::Direct : Src::Gather;
+  }
+  for (int i = 0; i < static_cast<int>(k.code.size()); ++i) {
+    Reg& g = p.regs[nin + i];
+    const Instr& ins = k.code[i];
+    g.src = Src::Compute;
+    g.instr = &ins;
+    g.fn = find_instr(*ins.node);
+    if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
+    g.item = itemsize(ins.node->dtype);
+    g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
+  }
+  for (int r : k.outputs) {
+    Node& n = *k.reg_node(r);
+    alloc_output(n);
+    p.regs[r].out = n.data.byte_ptr(p.regs[r].item);
+  }
+
+  int64_t total = shape_size(p.dims);
+  Fold fold;
+  int64_t L = 1, nout = 1;
+  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) (d < p.kept ? nout : L) *= p.dims[d];
+  std::byte* rout = nullptr;
+  int ritem = 8;
+  if (k.reduction) {
+    fold = find_fold(k.reduction->op, k.reduction->dtype);
+    if (!fold.fold) throw std::logic_error("fused kernel: no reduction " + std::string(k.reduction->op));
+    alloc_output(*k.reduction);
+    ritem = itemsize(k.reduction->dtype);
+    rout = k.reduction->data.byte_ptr(ritem);
+    if (total == 0) {  // empty reduction: every output is the starting value
+      for (int64_t j = 0, e = k.reduction->size(); j < e; ++j) fold.init(*k.reduction, rout + j * ritem);
+      return;
+    }
+  }
+  if (total == 0) return;
+
+  size_t scratch_bytes = static_cast<size_t>(nreg) * kBlock * 16;
+  auto guarded = [&](auto&& body) {
+    const Instr* current = nullptr;
+    try {
+      body(current);
+    } catch (...) {
+      failed = current ? current->node : (k.reduction ? k.reduction : nullptr);
+      throw;
+    }
+  };
+
+  if (!k.reduction) {
+    int64_t nblocks = (total + kBlock - 1) / kBlock;
+    runtime::parallel_for(nblocks, 8, [&](int64_t b0, int64_t b1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, ptrs, current);
+        for (int64_t b = b0; b < b1; ++b) {
+          int64_t s = b * kBlock;
+          run_block(p, scratch, s, std::min(kBlock, total - s), ptrs, current);
+        }
+      });
+    });
+    return;
+  }
+
+  // Reductions. Long rows: each row splits into blocks, each block gives a partial. Short rows:
+  // a block covers whole rows, each folded at once.
+  int res = k.result;
+  if (L >= kBlock) {
+    int64_t nb = (L + kBlock - 1) / kBlock;
+    std::vector<std::byte> partial(static_cast<size_t>(nout * nb * ritem));
+    runtime::parallel_for(nout * nb, 4, [&](int64_t w0, int64_t w1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, ptrs, current);
+        for (int64_t w = w0; w < w1; ++w) {
+          int64_t j = w / nb, b = w % nb;
+          int64_t len = std::min(kBlock, L - b * kBlock);
+          run_block(p, scratch, j * L + b * kBlock, len, ptrs, current);
+          fold.fold(ptrs[res], len, partial.data() + w * ritem);
+        }
+      });
+    });
+    // Combine each row's partials pairwise, in block order.
+    for (int64_t j = 0; j < nout; ++j) {
+      std::byte* part = partial.data() + j * nb * ritem;
+      for (int64_t width = 1; width < nb; width *= 2)
+        for (int64_t i = 0; i + width < nb; i += 2 * width) fold.combine(part + i * ritem, part + (i + width) * ritem);
+      std::byte* o = rout + j * ritem;
+      fold.init(*k.reduction, o);
+      fold.combine(o, part);
+    }
+    return;
+  }
+  int64_t rows = std::max<int64_t>(1, kBlock / L);
+  int64_t nwork = (nout + rows - 1) / rows;
+  runtime::parallel_for(nwork, std::max<int64_t>(1, 8 / std::max<int64_t>(1, rows)), [&](int64_t w0, int64_t w1) {
+    guarded([&](const Instr*& current) {
+      std::byte* scratch = t_scratch.get(scratch_bytes);
+      std::vector<const void*> ptrs(nreg);
+      run_uniform(p, scratch, ptrs, current);
+      for (int64_t w = w0; w < w1; ++w) {
+        int64_t j0 = w * rows, nr = std::min(rows, nout - j0);
+        run_block(p, scratch, j0 * L, nr * L, ptrs, current);
+        auto* x = static_cast<const std::byte*>(ptrs[res]);
+        bool uni = p.regs[res].uniform;
+        for (int64_t r = 0; r < nr; ++r) {
+          std::byte* o = rout + (j0 + r) * ritem;
+          alignas(16) std::byte v[16];
+          fold.fold(uni ? x : x + r * L * p.regs[res].item, L, v);
+          fold.init(*k.reduction, o);
+          fold.combine(o, v);
+        }
+      }
+    });
+  });
+}
+
+}  // namespace ember::cpu
