@@ -17,6 +17,7 @@ from ._dtypes import (  # noqa: E402,F401
     iinfo, int8, int16, int32, int64, intp, isdtype, single, uint8, uint16, uint32, uint64, uintp,
 )
 from ._elementwise import *  # noqa: E402,F401,F403
+from ._engine import *  # noqa: E402,F401,F403
 from ._indexing import *  # noqa: E402,F401,F403
 from ._info import __array_namespace_info__  # noqa: E402,F401
 from ._io import *  # noqa: E402,F401,F403

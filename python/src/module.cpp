@@ -13,4 +13,5 @@ NB_MODULE(_core, m) {
   ember::py::bind_sorting(m);
   ember::py::bind_linalg(m);
   ember::py::bind_random(m);
+  ember::py::bind_engine(m);
 }
