@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "ember/array.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 
@@ -30,32 +31,59 @@ std::vector<Node*> schedule(const std::vector<NodePtr>& roots) {
   return order;
 }
 
+// After `order[failed]` failed, every write that depended on it cannot happen: put each such
+// storage back to its previous version, so a failed evaluation loses no data.
+void roll_back_writes(const std::vector<Node*>& order, size_t failed) {
+  std::unordered_set<Node*> affected{order[failed]};
+  for (size_t i = failed; i < order.size(); ++i) {
+    Node* n = order[i];
+    bool hit = affected.count(n) > 0;
+    for (auto& in : n->inputs) hit = hit || affected.count(in.get()) > 0;
+    if (!hit) continue;
+    affected.insert(n);
+    if (auto storage = n->writes.lock())
+      if (storage->version.get() == n && !n->inputs.empty()) storage->version = n->inputs[0];
+  }
+}
+
 template <class E>
 [[noreturn]] void rethrow_with_context(const E& e, const Node& n) {
   std::string where = n.origin.empty() ? "" : " (created at " + n.origin + ")";
   throw E(std::string(e.what()) + " [in ember." + std::string(n.op) + where + "]");
 }
 
+// Rethrows the active exception with the op and the user's line added, keeping its type.
+[[noreturn]] void rethrow_current(const Node& node) {
+  try {
+    throw;
+  } catch (const AxisError& e) {
+    rethrow_with_context(e, node);
+  } catch (const ValueError& e) {
+    rethrow_with_context(e, node);
+  } catch (const TypeError& e) {
+    rethrow_with_context(e, node);
+  } catch (const IndexError& e) {
+    rethrow_with_context(e, node);
+  } catch (const OverflowError& e) {
+    rethrow_with_context(e, node);
+  } catch (const NotImplementedError& e) {
+    rethrow_with_context(e, node);
+  } catch (const LinAlgError& e) {
+    rethrow_with_context(e, node);
+  }
+}
+
 }  // namespace
 
 void eval(const std::vector<NodePtr>& roots) {
-  for (Node* node : schedule(roots)) {
+  std::vector<Node*> order = schedule(roots);
+  for (size_t i = 0; i < order.size(); ++i) {
+    Node* node = order[i];
     try {
       run_node(*node);
-    } catch (const AxisError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const ValueError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const TypeError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const IndexError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const OverflowError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const NotImplementedError& e) {
-      rethrow_with_context(e, *node);
-    } catch (const LinAlgError& e) {
-      rethrow_with_context(e, *node);
+    } catch (...) {
+      roll_back_writes(order, i);
+      rethrow_current(*node);
     }
     node->evaluated = true;
     node->depth = 0;
