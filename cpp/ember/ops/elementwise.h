@@ -24,6 +24,7 @@ enum class TypeRule : uint8_t {
   RealFloat,   // as Float, but complex inputs are a TypeError (atan2, hypot, cbrt, ...)
   ToBool,      // compute the promoted type, return bool (comparisons, isnan, logical_and)
   RealToBool,  // as ToBool, but complex inputs are a TypeError (signbit)
+  Logical,     // inputs cast to bool (logical_and, logical_not): any Python int is fine
   ToReal,      // return the real type (abs, real, imag)
   Integer,     // integer and bool only (bitwise ops)
   Shift,       // integer only, bool computes in int8 (shifts)
