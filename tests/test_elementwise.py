@@ -365,3 +365,31 @@ def test_in_place_operator_casting():
     expected = np.zeros((3, 4))
     expected[1:, ::2] = 3
     np.testing.assert_array_equal(base.numpy(), expected)
+
+
+@pytest.mark.parametrize("op", [o for o in UNARY + BINARY if not o.startswith("bitwise") and o != "nextafter"])
+def test_bfloat16_computes_in_float32_and_rounds_once(op):
+    """bfloat16 (not a NumPy dtype, so no NumPy reference): the result is the float32 result rounded once."""
+    import ml_dtypes
+
+    x = np.linspace(-2.5, 2.5, 13).astype(ml_dtypes.bfloat16)
+    args = [x, x[::-1].copy()] if op in BINARY else [x]
+    fn = getattr(em, op)
+    got = fn(*[em.asarray(a) for a in args]).numpy()
+    ref = fn(*[em.asarray(a.astype("float32")) for a in args]).numpy()
+    if ref.dtype == np.float32:
+        assert got.dtype == ml_dtypes.bfloat16
+        np.testing.assert_array_equal(got.astype("float32"), ref.astype(ml_dtypes.bfloat16).astype("float32"))
+    else:
+        assert got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_bfloat16_nextafter_steps_its_own_bits():
+    import ml_dtypes
+
+    x = np.array([1.0, 0.0, -2.0, 0.0, np.inf, 3.0], ml_dtypes.bfloat16)
+    y = np.array([2.0, -1.0, 0.0, 0.0, 0.0, np.nan], ml_dtypes.bfloat16)
+    got = em.nextafter(em.asarray(x), em.asarray(y)).numpy()
+    assert got.dtype == ml_dtypes.bfloat16
+    np.testing.assert_array_equal(got.astype("float32"), np.nextafter(x, y).astype("float32"))
