@@ -294,7 +294,7 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", keepdims=False):
     """q-th quantiles (q in [0, 1]) with NumPy's default 'linear' method; NaN if a slice holds NaN.
     One sort along the axis, then two slices and a lerp per q."""
-    from ._creation import empty
+    from ._creation import asarray, empty
     from ._sorting import sort
 
     if method != "linear":
@@ -309,6 +309,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
         raise ValueError("Quantiles must be in the range [0, 1]")
     if a.dtype.kind not in "fc" and a.dtype != _dtypes.bfloat16:
         a = a.astype(_dtypes.float64)
+    weak_q = type(q) in (builtins.int, builtins.float)  # an array q is not weak: it promotes (NEP 50)
     ndim = a.ndim
     if axis is None:
         a, ax = a.reshape(-1), 0
@@ -329,7 +330,8 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear", 
             t = builtins.float(idx - lo)
             x0, x1 = s[_index_along(s.ndim, ax, lo)], s[_index_along(s.ndim, ax, hi)]
             d = x1 - x0
-            r = x1 - d * (1 - t) if t >= 0.5 else x0 + d * t  # NumPy's _lerp
+            w = (1 - t if t >= 0.5 else t) if weak_q else asarray(_np.float64(1 - t if t >= 0.5 else t))
+            r = x1 - d * w if t >= 0.5 else x0 + d * w  # NumPy's _lerp
             last = s[_index_along(s.ndim, ax, n - 1)]  # NaNs sort last
             r = _wrap(_core.where(_isnan(last)._h, last._h, r._h))
         results.append(r.reshape(kept) if keepdims else r)
@@ -345,7 +347,8 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
     qs = _np.asarray(q.numpy() if isinstance(q, Array) else q, dtype=_np.float64)
     if ((qs < 0) | (qs > 100)).any():
         raise ValueError("Percentiles must be in the range [0, 100]")
-    return quantile(a, qs / 100 if qs.ndim else builtins.float(qs) / 100, axis, out, overwrite_input, method, keepdims)
+    q = q / 100 if type(q) in (builtins.int, builtins.float) else qs / 100
+    return quantile(a, q, axis, out, overwrite_input, method, keepdims)
 
 
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):

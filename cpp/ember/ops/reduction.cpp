@@ -102,8 +102,8 @@ Array reduce(std::string_view name, const Array& a, const Axes& axes, bool keepd
   if (logical && initial) throw TypeError("ember." + std::string(op) + " takes no initial= value");
   Array x = cast_operand(a, acc);
   if (where) {
-    Scalar fill = initial ? *initial
-                          : (op == "prod" || op == "all") ? Scalar(int64_t{1}) : Scalar(int64_t{0});
+    // Masked-out elements become the identity; max/min have none and use initial (idempotent there).
+    Scalar fill = extremum ? *initial : (op == "prod" || op == "all") ? Scalar(int64_t{1}) : Scalar(int64_t{0});
     x = ember::where(where_mask(*where, a), x, full({}, fill, x.dtype()));
   }
   Params p;
