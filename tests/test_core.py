@@ -152,3 +152,13 @@ def test_nep50_python_scalars():
     with pytest.raises(OverflowError):
         em.ones(2, dtype=em.uint8) + 256
     assert (em.ones(2, dtype=em.uint8) + np.int64(1)).dtype == em.int64  # NumPy scalars are strong
+
+
+def test_a_failed_lazy_write_loses_no_data():
+    a = em.arange(4)
+    a[1:3] = em.arange(2) ** em.asarray([-1, 2])  # fails only when computed
+    with pytest.raises(ValueError, match="negative integer powers"):
+        a.numpy()
+    assert a.tolist() == [0, 1, 2, 3]  # the write was undone; the array is usable
+    a[0] = 7
+    assert a.tolist() == [7, 1, 2, 3]

@@ -62,6 +62,7 @@ void Array::write(const NodePtr& value) {
     p.strides = strides_;
     storage_->version =
         make_node("set_view", Kind::Opaque, {storage_->version, value}, dtype(), storage_->shape, std::move(p));
+    storage_->version->writes = storage_;
   }
 }
 

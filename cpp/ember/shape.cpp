@@ -23,9 +23,9 @@ Strides contiguous_strides(const Shape& s) {
 }
 
 bool is_contiguous(const Shape& shape, const Strides& strides) {
+  if (shape_size(shape) == 0) return true;
   int64_t acc = 1;
   for (size_t i = shape.size(); i-- > 0;) {
-    if (shape[i] == 0) return true;
     if (shape[i] != 1 && strides[i] != acc) return false;
     acc *= shape[i];
   }

@@ -40,6 +40,7 @@ struct Data {
 };
 
 struct Node;
+struct Storage;
 using NodePtr = std::shared_ptr<Node>;
 
 struct Node {
@@ -52,6 +53,9 @@ struct Node {
   DeviceType device = DeviceType::CPU;
   std::string origin;  // "file.py:12", where the user created it (for error messages and profiles)
   int depth = 0;       // length of the longest unevaluated path below; bounds lazy graphs
+  // For a write (a new storage version): the storage it versions. If the write fails, the storage
+  // goes back to the previous version (inputs[0]), so a failed write loses no data.
+  std::weak_ptr<Storage> writes;
 
   bool evaluated = false;
   Data data;

@@ -1,6 +1,8 @@
 #include "ember/ops/elementwise.h"
 
 #include <limits>
+#include <optional>
+#include <variant>
 
 #include "ember/errors.h"
 #include "ember/ops/creation.h"
@@ -45,28 +47,72 @@ DType apply_rule(const std::string_view op, DType promoted, TypeRule rule, DType
   };
   DType compute = promoted;
   *out = promoted;
+  auto bool_as = [&](DType t) {
+    if (is_bool(promoted)) compute = *out = t;
+  };
   switch (rule) {
     case TypeRule::Same: break;
     case TypeRule::NoBool:
       if (is_bool(promoted)) reject("booleans; use logical_not / logical_xor / bitwise ops instead");
       break;
+    case TypeRule::BoolAsInt8: bool_as(DType::Int8); break;
+    case TypeRule::BoolAsFloat: bool_as(DType::Float16); break;
     case TypeRule::Float: compute = *out = float_result_type(promoted); break;
+    case TypeRule::Float64: compute = *out = is_complex(promoted) ? DType::Complex128 : DType::Float64; break;
     case TypeRule::TrueDivide: compute = *out = is_inexact(promoted) ? promoted : DType::Float64; break;
     case TypeRule::RealFloat:
       if (is_complex(promoted)) reject("complex numbers");
       compute = *out = float_result_type(promoted);
       break;
     case TypeRule::ToBool: *out = DType::Bool; break;
+    case TypeRule::Logical: compute = *out = DType::Bool; break;
+    case TypeRule::RealToBool:
+      if (is_complex(promoted)) reject("complex numbers");
+      *out = DType::Bool;
+      break;
     case TypeRule::ToReal: *out = real_type(promoted); break;
     case TypeRule::Integer:
       if (!is_integer(promoted) && !is_bool(promoted)) reject("inexact types");
       break;
+    case TypeRule::Shift:
+      if (!is_integer(promoted) && !is_bool(promoted)) reject("inexact types");
+      bool_as(DType::Int8);
+      break;
     case TypeRule::RealNumber:
       if (is_complex(promoted)) reject("complex numbers");
-      if (is_bool(promoted) && (op == "floor_divide" || op == "remainder")) compute = *out = DType::Int8;
+      break;
+    case TypeRule::RealArith:
+      if (is_complex(promoted)) reject("complex numbers");
+      bool_as(DType::Int8);
       break;
   }
   return compute;
+}
+
+bool is_comparison(std::string_view op) {
+  return op == "equal" || op == "not_equal" || op == "less" || op == "less_equal" || op == "greater" ||
+         op == "greater_equal";
+}
+
+// NumPy 2 compares an integer array with a Python int beyond its dtype's range exactly (uint8 < -1 is
+// False everywhere) instead of raising OverflowError: the answer is one constant.
+std::optional<Array> compare_out_of_range(std::string_view op, const Array& a, const Array& b, const Shape& shape) {
+  const Array* arr = a.weak() ? &b : &a;
+  const Scalar* s = a.weak() ? a.weak_scalar() : b.weak_scalar();
+  if (s == nullptr || arr->weak() || !is_integer(arr->dtype())) return std::nullopt;
+  if (!std::holds_alternative<int64_t>(s->value) && !std::holds_alternative<uint64_t>(s->value)) return std::nullopt;
+  bool fit = dispatch_dtype(arr->dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return fits<T>(*s);
+    else return true;
+  });
+  if (fit) return std::nullopt;
+  const auto* i = std::get_if<int64_t>(&s->value);
+  bool scalar_above = !(i != nullptr && *i < 0);
+  bool lhs_less = a.weak() ? !scalar_above : scalar_above;  // (lhs < rhs) for every element
+  bool value = op == "not_equal" || ((op == "less" || op == "less_equal") && lhs_less) ||
+               ((op == "greater" || op == "greater_equal") && !lhs_less);
+  return full(shape, Scalar(value), DType::Bool);
 }
 
 }  // namespace
@@ -116,8 +162,14 @@ Array unary_op(std::string_view op, const Array& a, TypeRule rule) {
 
 Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule rule) {
   Shape shape = broadcast_shapes(a.shape(), b.shape());
+  if (is_comparison(op))
+    if (auto constant = compare_out_of_range(op, a, b, shape)) return *constant;
+  DType promoted = result_type({a, b});
+  // Float functions take the first float loop both inputs cast to safely: atan2(int8, uint8) -> float16.
+  if ((rule == TypeRule::Float || rule == TypeRule::RealFloat) && !is_inexact(promoted) && !a.weak() && !b.weak())
+    promoted = promote_types(float_result_type(a.dtype()), float_result_type(b.dtype()));
   DType out;
-  DType compute = apply_rule(op, result_type({a, b}), rule, &out);
+  DType compute = apply_rule(op, promoted, rule, &out);
   Array x = cast_operand(a, compute), y = cast_operand(b, compute);
   return Array(make_node(op, Kind::Elementwise, {x.node(), y.node()}, out, std::move(shape)));
 }
@@ -125,24 +177,35 @@ Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule ru
 const std::vector<ElementwiseOp>& elementwise_ops() {
   using R = TypeRule;
   static const std::vector<ElementwiseOp> ops = {
-      {"add", 2, R::Same},           {"subtract", 2, R::NoBool},     {"multiply", 2, R::Same},
-      {"divide", 2, R::TrueDivide},       {"floor_divide", 2, R::RealNumber}, {"remainder", 2, R::RealNumber},
-      {"pow", 2, R::Same},           {"maximum", 2, R::Same},        {"minimum", 2, R::Same},
-      {"equal", 2, R::ToBool},       {"not_equal", 2, R::ToBool},    {"less", 2, R::ToBool},
-      {"less_equal", 2, R::ToBool},  {"greater", 2, R::ToBool},      {"greater_equal", 2, R::ToBool},
-      {"logical_and", 2, R::ToBool}, {"logical_or", 2, R::ToBool},   {"logical_xor", 2, R::ToBool},
+      // binary
+      {"add", 2, R::Same}, {"subtract", 2, R::NoBool}, {"multiply", 2, R::Same},
+      {"divide", 2, R::TrueDivide}, {"floor_divide", 2, R::RealArith}, {"remainder", 2, R::RealArith},
+      {"fmod", 2, R::RealArith}, {"pow", 2, R::BoolAsInt8}, {"float_power", 2, R::Float64},
+      {"maximum", 2, R::Same}, {"minimum", 2, R::Same}, {"fmax", 2, R::Same}, {"fmin", 2, R::Same},
+      {"equal", 2, R::ToBool}, {"not_equal", 2, R::ToBool}, {"less", 2, R::ToBool},
+      {"less_equal", 2, R::ToBool}, {"greater", 2, R::ToBool}, {"greater_equal", 2, R::ToBool},
+      {"logical_and", 2, R::Logical}, {"logical_or", 2, R::Logical}, {"logical_xor", 2, R::Logical},
       {"bitwise_and", 2, R::Integer}, {"bitwise_or", 2, R::Integer}, {"bitwise_xor", 2, R::Integer},
-      {"bitwise_left_shift", 2, R::Integer}, {"bitwise_right_shift", 2, R::Integer},
-      {"atan2", 2, R::RealFloat},    {"hypot", 2, R::RealFloat},     {"copysign", 2, R::RealFloat},
-      {"nextafter", 2, R::RealFloat}, {"logaddexp", 2, R::RealFloat},
-      {"negative", 1, R::NoBool},    {"positive", 1, R::NoBool},     {"abs", 1, R::ToReal},
-      {"square", 1, R::Same},        {"sign", 1, R::NoBool},         {"sqrt", 1, R::Float},
-      {"exp", 1, R::Float},          {"log", 1, R::Float},           {"log2", 1, R::Float},
-      {"log10", 1, R::Float},        {"sin", 1, R::Float},           {"cos", 1, R::Float},
-      {"tan", 1, R::Float},          {"tanh", 1, R::Float},          {"isnan", 1, R::ToBool},
-      {"isinf", 1, R::ToBool},       {"isfinite", 1, R::ToBool},     {"logical_not", 1, R::ToBool},
-      {"bitwise_invert", 1, R::Integer}, {"floor", 1, R::RealNumber}, {"ceil", 1, R::RealNumber},
-      {"trunc", 1, R::RealNumber},
+      {"bitwise_left_shift", 2, R::Shift}, {"bitwise_right_shift", 2, R::Shift},
+      {"atan2", 2, R::RealFloat}, {"hypot", 2, R::RealFloat}, {"copysign", 2, R::RealFloat},
+      {"nextafter", 2, R::RealFloat}, {"logaddexp", 2, R::RealFloat}, {"logaddexp2", 2, R::RealFloat},
+      {"heaviside", 2, R::RealFloat},
+      // unary
+      {"negative", 1, R::NoBool}, {"positive", 1, R::NoBool}, {"abs", 1, R::ToReal},
+      {"fabs", 1, R::RealFloat}, {"square", 1, R::BoolAsInt8}, {"sign", 1, R::NoBool},
+      {"reciprocal", 1, R::BoolAsInt8}, {"conj", 1, R::BoolAsInt8}, {"real", 1, R::ToReal},
+      {"imag", 1, R::ToReal}, {"sqrt", 1, R::Float}, {"cbrt", 1, R::RealFloat},
+      {"exp", 1, R::Float}, {"exp2", 1, R::Float}, {"expm1", 1, R::Float},
+      {"log", 1, R::Float}, {"log2", 1, R::Float}, {"log10", 1, R::Float}, {"log1p", 1, R::Float},
+      {"sin", 1, R::Float}, {"cos", 1, R::Float}, {"tan", 1, R::Float},
+      {"asin", 1, R::Float}, {"acos", 1, R::Float}, {"atan", 1, R::Float},
+      {"sinh", 1, R::Float}, {"cosh", 1, R::Float}, {"tanh", 1, R::Float},
+      {"asinh", 1, R::Float}, {"acosh", 1, R::Float}, {"atanh", 1, R::Float},
+      {"deg2rad", 1, R::RealFloat}, {"rad2deg", 1, R::RealFloat},
+      {"isnan", 1, R::ToBool}, {"isinf", 1, R::ToBool}, {"isfinite", 1, R::ToBool},
+      {"signbit", 1, R::RealToBool}, {"logical_not", 1, R::Logical}, {"bitwise_invert", 1, R::Integer},
+      {"floor", 1, R::RealNumber}, {"ceil", 1, R::RealNumber}, {"trunc", 1, R::RealNumber},
+      {"rint", 1, R::Float}, {"round", 1, R::BoolAsFloat},
   };
   return ops;
 }

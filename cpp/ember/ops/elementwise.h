@@ -16,13 +16,20 @@ Array cast_operand(const Array& a, DType dtype);
 enum class TypeRule : uint8_t {
   Same,        // compute and return the promoted type (add, maximum, bitwise_and, ...)
   NoBool,      // as Same, but bool inputs are a TypeError (subtract, negative)
+  BoolAsInt8,  // as Same, but bool computes in int8 (square, pow, conj, reciprocal)
+  BoolAsFloat, // as Same, but bool computes in float16 (round)
   Float,       // promoted type made inexact as math functions do: sin(int8) -> float16
+  Float64,     // float64, or complex128 for complex inputs (float_power)
   TrueDivide,  // inexact types kept, everything else float64: divide(int8, int8) -> float64
-  RealFloat,   // as Float, but complex inputs are a TypeError (atan2, hypot, floor, ...)
+  RealFloat,   // as Float, but complex inputs are a TypeError (atan2, hypot, cbrt, ...)
   ToBool,      // compute the promoted type, return bool (comparisons, isnan, logical_and)
-  ToReal,      // return the real type (abs of complex)
-  Integer,     // integer and bool only (bitwise ops, shifts)
-  RealNumber,  // any real type (floor_divide, remainder, minimum of reals)
+  RealToBool,  // as ToBool, but complex inputs are a TypeError (signbit)
+  Logical,     // inputs cast to bool (logical_and, logical_not): any Python int is fine
+  ToReal,      // return the real type (abs, real, imag)
+  Integer,     // integer and bool only (bitwise ops)
+  Shift,       // integer only, bool computes in int8 (shifts)
+  RealNumber,  // any real type (floor, ceil, trunc)
+  RealArith,   // any real type, bool computes in int8 (floor_divide, remainder, fmod)
 };
 
 // Builds the elementwise node `op` (a primitive name every device implements) over the operands.

@@ -37,6 +37,12 @@ void register_elementwise() {
   reg("copysign", binary_kernel<Copysign>);
   reg("nextafter", binary_kernel<Nextafter>);
   reg("logaddexp", binary_kernel<Logaddexp>);
+  reg("logaddexp2", binary_kernel<Logaddexp2>);
+  reg("heaviside", binary_kernel<Heaviside>);
+  reg("fmod", binary_kernel<Fmod>);
+  reg("fmax", binary_kernel<Fmax>);
+  reg("fmin", binary_kernel<Fmin>);
+  reg("float_power", binary_kernel<Power>);
   reg("copy", unary_kernel<Copy>);
   reg("negative", unary_kernel<Negative>);
   reg("positive", unary_kernel<Positive>);
@@ -60,6 +66,28 @@ void register_elementwise() {
   reg("floor", unary_kernel<Floor>);
   reg("ceil", unary_kernel<Ceil>);
   reg("trunc", unary_kernel<Trunc>);
+  reg("acos", unary_kernel<Acos>);
+  reg("asin", unary_kernel<Asin>);
+  reg("atan", unary_kernel<Atan>);
+  reg("acosh", unary_kernel<Acosh>);
+  reg("asinh", unary_kernel<Asinh>);
+  reg("atanh", unary_kernel<Atanh>);
+  reg("sinh", unary_kernel<Sinh>);
+  reg("cosh", unary_kernel<Cosh>);
+  reg("expm1", unary_kernel<Expm1>);
+  reg("log1p", unary_kernel<Log1p>);
+  reg("exp2", unary_kernel<Exp2>);
+  reg("cbrt", unary_kernel<Cbrt>);
+  reg("deg2rad", unary_kernel<Deg2rad>);
+  reg("rad2deg", unary_kernel<Rad2deg>);
+  reg("rint", unary_kernel<Rint>);
+  reg("round", unary_kernel<Rint>);
+  reg("conj", unary_kernel<Conj>);
+  reg("real", unary_kernel<Real>);
+  reg("imag", unary_kernel<Imag>);
+  reg("signbit", unary_kernel<Signbit>);
+  reg("reciprocal", unary_kernel<Reciprocal>);
+  reg("fabs", unary_kernel<Absolute>);
 }
 
 }  // namespace ember::cpu

@@ -10,6 +10,10 @@
 
 namespace ember::cpu {
 
+// A functor that declares raw_inputs receives storage values (e.g. float16 bits), not compute_t.
+template <class Op, class T>
+using input_t = std::conditional_t<requires { Op::raw_inputs; }, T, compute_t<T>>;
+
 template <class Op>
 [[noreturn]] inline void unsupported(const Node& n) {
   throw TypeError("ember." + std::string(n.op) + " is not supported for dtype " +
@@ -58,7 +62,7 @@ void binary_typed(Node& n) {
     const T* y = pb + off[2];
     for (int64_t i = 0; i < len; ++i)
       o[i * inner[0]] = static_cast<Out>(
-          op(static_cast<compute_t<T>>(x[i * inner[1]]), static_cast<compute_t<T>>(y[i * inner[2]])));
+          op(static_cast<input_t<Op, T>>(x[i * inner[1]]), static_cast<input_t<Op, T>>(y[i * inner[2]])));
   });
 }
 

@@ -7,6 +7,7 @@
 #include "ember/backend/cpu/fused.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <stdexcept>
 
@@ -343,15 +344,24 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   if (total == 0) return;
 
   size_t scratch_bytes = static_cast<size_t>(nreg) * kBlock * 16;
+  std::atomic<Node*> first_failed{nullptr};
   auto guarded = [&](auto&& body) {
     const Instr* current = nullptr;
     try {
       body(current);
     } catch (...) {
-      failed = current ? current->node : (k.reduction ? k.reduction : nullptr);
+      Node* expected = nullptr;
+      first_failed.compare_exchange_strong(expected, current ? current->node : k.reduction);
       throw;
     }
   };
+  struct Report {  // hands the failing node to the caller however the kernel is left
+    std::atomic<Node*>& from;
+    Node*& to;
+    ~Report() {
+      if (Node* n = from.load()) to = n;
+    }
+  } report{first_failed, failed};
 
   if (!k.reduction) {
     int64_t nblocks = (total + kBlock - 1) / kBlock;
