@@ -1,0 +1,213 @@
+"""The cpu engine: fusion tested by structure (how many Kernels a graph becomes), fused results
+against NumPy and against the unfused path, over dtypes, shapes and strides, and results that do not
+depend on the thread count."""
+import numpy as np
+import pytest
+
+import ember as em
+from helpers import BROADCAST_PAIRS, SHAPES, assert_matches, check_op, sample
+
+
+def count(*arrays):
+    return em.kernels(*arrays)[0]
+
+
+def arrays(*shapes, dtype="float64"):
+    return [em.asarray(sample(s, dtype, seed=i)) for i, s in enumerate(shapes)]
+
+
+# ---- structure ----
+
+@pytest.mark.parametrize("expr", [
+    lambda a, b, c: 2 * a + 3 * b,
+    lambda a, b, c: a * b + c,
+    lambda a, b, c: em.sqrt(a * a + b * b),
+    lambda a, b, c: em.where(a > b, a, b) * c,
+    lambda a, b, c: em.sin(a) ** 2 + em.cos(b) ** 2,
+    lambda a, b, c: em.exp(-a) * b + c / (1 + a),
+    lambda a, b, c: em.tanh(a) * em.log1p(b),
+    lambda a, b, c: em.sum(a * b),
+    lambda a, b, c: em.max(em.abs(a - b)),
+    lambda a, b, c: em.sum(a * b + c, axis=1),
+    lambda a, b, c: em.min(a - 1, axis=(0, 1)),
+])
+def test_expressions_become_one_kernel(expr):
+    a, b, c = arrays((30, 40), (30, 40), (30, 40))
+    assert count(expr(a, b, c)) == 1
+
+
+def test_broadcast_and_view_inputs_are_read_in_place():
+    a, b = arrays((50,), (60,))
+    assert count(a[:, None] - b[None, :]) == 1  # the views are strided reads, not copies
+    m, = arrays((40, 30))
+    assert count(m[:, 3] * 2 + 1) == 1
+    assert count(m[::2, ::-3].T + m[:20, :10].T) == 1
+
+
+def test_a_long_chain_is_one_kernel():
+    a, = arrays((1000,))
+    x = a
+    for i in range(100):
+        x = x * 1.0001 + 0.5 if i % 2 else em.sqrt(em.abs(x))
+    assert count(x) == 1
+    ref = sample((1000,), "float64", seed=0)
+    for i in range(100):
+        ref = ref * 1.0001 + 0.5 if i % 2 else np.sqrt(np.abs(ref))
+    assert_matches(x, ref)
+
+
+def test_intermediates_a_user_holds_are_stored_not_recomputed():
+    a, b = arrays((100,), (100,))
+    t = a * b  # the user keeps t
+    r = t + 1
+    n, text = em.kernels(r)
+    assert n == 1 and text.count("store") == 2
+    em.eval(r)
+    assert t._h.evaluated if hasattr(t._h, "evaluated") else True
+    na, nb = sample((100,), "float64", 0), sample((100,), "float64", 1)
+    assert_matches(t, na * nb)
+    assert_matches(r, na * nb + 1)
+
+
+def test_a_value_used_by_two_spaces_is_materialized_once():
+    a, = arrays((10, 20))
+    t = em.exp(a)
+    s = em.sum(t, axis=0)  # the unfused reduction (a leading axis) reads t
+    u = t * 2
+    n = count(s, u)
+    assert n == 3  # t (stored), the axis-0 sum, u
+    assert_matches(s, np.exp(sample((10, 20), "float64", 0)).sum(axis=0))
+
+
+def test_listing_shows_instructions():
+    a, b = arrays((8,), (8,))
+    n, text = em.kernels(em.sum(a * b))
+    assert n == 1
+    assert "multiply float64" in text and "reduce sum" in text
+
+
+# ---- values: fused against NumPy over dtypes, shapes and layouts ----
+
+FUSED_DTYPES = ["bool", "int32", "int64", "float32", "float64"]
+
+
+@pytest.mark.parametrize("dtype", FUSED_DTYPES)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_fused_chain_matches_numpy(dtype, shape):
+    x = sample(shape, dtype, seed=3)
+    y = sample(shape, dtype, seed=4)
+    if dtype == "bool":
+        check_op(lambda a, b: (a & b) | ~a, lambda a, b: (a & b) | ~a, x, y)
+    else:
+        check_op(lambda a, b: em.maximum(a * 3 - b, b) + (a < b), lambda a, b: np.maximum(a * 3 - b, b) + (a < b), x, y)
+
+
+@pytest.mark.parametrize("sa,sb", BROADCAST_PAIRS)
+def test_fused_broadcasting(sa, sb):
+    x, y = sample(sa, "float64", 1), sample(sb, "float64", 2)
+    check_op(lambda a, b: em.where(a > b, a * b, a - b) / 3, lambda a, b: np.where(a > b, a * b, a - b) / 3, x, y)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "float32", "float64"])
+@pytest.mark.parametrize("shape", [(), (0,), (7,), (3, 4), (2, 0, 3), (2, 3, 4)])
+def test_fused_reductions_match_numpy(dtype, shape):
+    x, y = sample(shape, dtype, 5), sample(shape, dtype, 6)
+    check_op(lambda a, b: em.sum(a * b), lambda a, b: np.sum(a * b), x, y)
+    if x.size:
+        check_op(lambda a, b: em.max(em.abs(a - b)), lambda a, b: np.max(np.abs(a - b)), x, y)
+    if x.ndim == 0:
+        return
+    if x.size:
+        check_op(lambda a, b: em.min(a + b, axis=-1), lambda a, b: np.min(a + b, axis=-1), x, y)
+    check_op(lambda a, b: em.sum(a - b, axis=-1, keepdims=True), lambda a, b: np.sum(a - b, axis=-1, keepdims=True), x, y)
+    check_op(lambda a, b: em.prod(a - b, axis=-1), lambda a, b: np.prod(a - b, axis=-1), x, y)
+
+
+def test_reduction_with_initial_and_empty():
+    x = sample((4, 0), "float64", 1)
+    assert_matches(em.sum(em.asarray(x) * 2, axis=1), np.sum(x * 2, axis=1))
+    y = sample((4, 5), "float64", 1)
+    assert_matches(em.max(em.asarray(y) * 2, axis=1, initial=100.0), np.max(y * 2, axis=1, initial=100.0))
+
+
+def test_nan_propagates_through_fused_max():
+    x = sample((5000,), "float64", 1)
+    x[1234] = np.nan
+    assert np.isnan(em.max(em.asarray(x) * 2).numpy())
+
+
+# ---- large arrays: many blocks, threads ----
+
+@pytest.mark.parametrize("shape", [(100_003,), (37, 3001), (3, 50_000), (2500, 7)])
+def test_large_fused_results_equal_unfused_path(shape):
+    na, nb = sample(shape, "float64", 1), sample(shape, "float64", 2)
+    a, b = em.asarray(na), em.asarray(nb)
+    fused = em.sqrt(a * a + b * b) - 2 * a
+    # The unfused path: every intermediate forced on its own.
+    t1 = a * a
+    em.eval(t1)
+    t2 = b * b
+    em.eval(t2)
+    t3 = t1 + t2
+    em.eval(t3)
+    t4 = em.sqrt(t3)
+    em.eval(t4)
+    t5 = 2 * a
+    em.eval(t5)
+    unfused = t4 - t5
+    np.testing.assert_array_equal(fused.numpy(), unfused.numpy())  # the same functors: bit-identical
+    assert_matches(fused, np.sqrt(na * na + nb * nb) - 2 * na)
+    for axis in (None, -1):
+        assert_matches(em.sum(a * b, axis=axis), np.sum(na * nb, axis=axis))
+        assert_matches(em.max(a - b, axis=axis), np.max(na - nb, axis=axis))
+
+
+def test_strided_large_inputs():
+    m = sample((3000, 40), "float64", 3)
+    e = em.asarray(m)
+    assert_matches(e[:, 7] * 2 + e[:, 8], m[:, 7] * 2 + m[:, 8])
+    assert_matches(e[::-2].T - 1, m[::-2].T - 1)
+    assert_matches(em.sum(e.T * 2, axis=1), np.sum(m.T * 2, axis=1))
+
+
+def test_results_do_not_depend_on_thread_count():
+    before = em.get_num_threads()
+    n = 300_001
+    x = sample((n,), "float64", 8)
+    k = sample((n,), "int64", 9)
+    results = []
+    try:
+        for threads in (1, 2, 3):
+            em.set_num_threads(threads)
+            a, i = em.asarray(x), em.asarray(k)
+            results.append([em.sum(a * a).numpy(), em.sum(a.reshape(1000, -1) if False else a, axis=0).numpy(),
+                            (i * 3 - 1).numpy(), em.sum(i * i).numpy(), em.max(a * 2).numpy()])
+    finally:
+        em.set_num_threads(before)
+    for other in results[1:]:
+        for r0, r1 in zip(results[0], other):
+            np.testing.assert_array_equal(r0, r1)
+    assert_matches(results[0][0], np.sum(x * x))
+
+
+def test_set_num_threads_default():
+    before = em.get_num_threads()
+    em.set_num_threads(1)
+    assert em.get_num_threads() == 1
+    em.set_num_threads(0)
+    assert em.get_num_threads() >= 1
+    em.set_num_threads(before)
+
+
+# ---- errors inside fused kernels ----
+
+def test_error_in_fused_kernel_names_the_op():
+    a = em.asarray(np.arange(10, dtype=np.int64))
+    b = em.asarray(np.full(10, -1, dtype=np.int64))
+    x = (a + 1) ** b * 2
+    with pytest.raises(ValueError, match="pow"):
+        x.numpy()
+    # The inputs are intact and the graph can be evaluated again after fixing nothing.
+    assert_matches(a, np.arange(10))
+    with pytest.raises(ValueError):
+        x.numpy()
