@@ -47,7 +47,8 @@ std::vector<IndexItem> to_key(nb::handle key) {
 void bind_indexing(nb::module_& m) {
   m.def("getitem", [](const Array& a, nb::handle key) { return getitem(a, to_key(key)); });
   m.def("setitem", [](Array& a, nb::handle key, nb::handle value) { setitem(a, to_key(key), to_operand(value)); });
-  m.def("take", &take, nb::arg("a"), nb::arg("indices"), nb::arg("axis") = nb::none());
+  m.def("take", &take, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none());
+  m.def("repeat_indices", &repeat_indices);
   m.def("nonzero", &nonzero);
 }
 

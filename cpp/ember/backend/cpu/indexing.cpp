@@ -195,7 +195,10 @@ void repeat_indices_kernel(Node& n) {
 
 }  // namespace
 
+void register_concat();  // concat.cpp (installed with the indexing group, keeping register.h unchanged)
+
 void register_indexing() {
+  register_concat();
   register_kernel(DeviceType::CPU, "gather", gather_kernel);
   register_kernel(DeviceType::CPU, "scatter", scatter_kernel);
   register_kernel(DeviceType::CPU, "nonzero_count", nonzero_count_kernel);
