@@ -116,7 +116,8 @@ void scatter_kernel(Node& n) {
   int item = itemsize(n.dtype);
   Shape view_shape(p.ints.begin() + static_cast<std::ptrdiff_t>(p.axes.size()), p.ints.end());
   IndexPlan plan = make_plan(n, view_shape, p.strides, 2);  // checks every index before writing
-  bool exclusive = old.use_count() == 1 && old->data.buffer.use_count() == 1 && old->data.offset == 0;
+  bool exclusive = old.use_count() == 1 && old->data.buffer.use_count() == 1 && !old->data.buffer->readonly &&
+                   old->data.offset == 0;
   if (exclusive) {
     n.data = old->data;  // nobody else sees the old version: write in place
   } else {
