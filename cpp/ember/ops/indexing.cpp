@@ -16,7 +16,7 @@ bool is_mask(const IndexItem& item) {
 // How many axes of `a` an item consumes.
 int consumed(const IndexItem& item) {
   if (std::holds_alternative<NewAxis>(item) || std::holds_alternative<EllipsisIndex>(item)) return 0;
-  if (is_mask(item)) return std::max(1, std::get<Array>(item).ndim());
+  if (is_mask(item)) return std::get<Array>(item).ndim();  // a 0-d mask adds an axis, consuming none
   return 1;
 }
 
