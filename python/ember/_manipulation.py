@@ -330,8 +330,8 @@ def tile(A, reps):
 def repeat(x, repeats, /, axis=None):
     """Each element repeated `repeats` times (an int or one count per element) along `axis`."""
     x = asarray(x)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
+    if axis is None or x.ndim == 0:  # NumPy repeats a 0-d array as a 1-d one
+        x, axis = x.reshape(-1), 0 if axis is None else axis
     ax = _axis(axis, x.ndim)
     if isinstance(repeats, (builtins.int, _np.integer)) and repeats < 0:
         raise ValueError("repeat: repeats may not contain negative values")
@@ -392,12 +392,14 @@ def _pad_widths(pad_width, ndim):
 def pad(array, pad_width, mode="constant", constant_values=0):
     """numpy.pad for modes constant, edge and wrap (a filled array with the input written into it)."""
     a = asarray(array)
+    if a.ndim == 0:
+        return a.copy()
     widths = _pad_widths(pad_width, a.ndim)
     if mode == "constant":
         cv = _np.broadcast_to(_np.asarray(constant_values), (a.ndim, 2))
         shape = tuple(d + lo + hi for d, (lo, hi) in zip(a.shape, widths))
         if (cv == cv.flat[0]).all():
-            out = full(shape, cv.flat[0].item(), dtype=a.dtype) if a.ndim else a.copy()
+            out = full(shape, cv.flat[0].item(), dtype=a.dtype)
         else:
             out = full(shape, 0, dtype=a.dtype)
             for ax in range(a.ndim):  # NumPy fills axis by axis, later axes overwriting corners
