@@ -1,8 +1,9 @@
-"""Manipulation functions (Array API 2023.12 and NumPy's spellings).
+"""Manipulation functions (Array API 2023.12 and NumPy's spellings); diagonal and trace live in
+_linalg_functions.
 
 Views where NumPy gives views (reshape when possible, transposes, broadcast_to, expand_dims, squeeze,
-flip, diagonal, split); joins are one core `concat` node over all inputs (linear in the total size);
-tile, repeat, roll and pad are compositions of views, concat, gather and writes."""
+flip, split); joins are one core `concat` node over all inputs (linear in the total size); tile,
+repeat, roll and pad are compositions of views, concat, gather and writes."""
 import builtins
 import operator
 
@@ -16,7 +17,7 @@ __all__ = ["reshape", "permute_dims", "transpose", "broadcast_to", "broadcast_ar
            "expand_dims", "squeeze", "flip", "fliplr", "flipud", "rot90", "moveaxis", "swapaxes", "rollaxis",
            "concat", "concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "unstack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "tile", "repeat", "roll", "ravel", "atleast_1d",
-           "atleast_2d", "atleast_3d", "diagonal", "trace", "pad", "copyto", "shape", "ndim", "size"]
+           "atleast_2d", "atleast_3d", "pad", "copyto", "shape", "ndim", "size"]
 
 
 def _axis(axis, ndim):
@@ -367,19 +368,6 @@ def roll(x, /, shift, *, axis=None):
         key = (slice(None),) * a
         out = concat([out[key + (slice(n - s, None),)], out[key + (slice(0, n - s),)]], axis=a)
     return out if out is not x else x.copy()
-
-
-def diagonal(a, offset=0, axis1=0, axis2=1):
-    """The diagonal of axes (axis1, axis2) as a view (NumPy's argument order; linalg.diagonal uses the
-    last two axes)."""
-    return _wrap(_core.diagonal(asarray(a)._h, operator.index(offset), axis1, axis2))
-
-
-def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    """The sum along a diagonal (numpy.trace)."""
-    import ember
-
-    return ember.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
 
 
 def _pad_widths(pad_width, ndim):

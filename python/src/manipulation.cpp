@@ -20,7 +20,6 @@ void bind_manipulation(nb::module_& m) {
   m.def("moveaxis", &moveaxis);
   m.def("concat", &concat, nb::arg("arrays"), nb::arg("axis").none());
   m.def("stack", &stack);
-  m.def("diagonal", &diagonal);
 }
 
 }  // namespace ember::py

@@ -118,6 +118,7 @@ void advanced_setitem(const ResolvedIndex& r, const Array& value) {
   std::vector<NodePtr> inputs{storage->version, typed.node()};
   inputs.insert(inputs.end(), idx.begin(), idx.end());
   storage->version = make_node("scatter", Kind::Opaque, std::move(inputs), storage->dtype, storage->shape, std::move(p));
+  storage->version->writes = storage;  // a failed scatter (e.g. its value fails) rolls back to inputs[0]
 }
 
 Array take(const Array& a, const Array& indices, std::optional<int64_t> axis) {

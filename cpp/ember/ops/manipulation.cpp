@@ -210,21 +210,4 @@ Array stack(const std::vector<Array>& arrays, int64_t axis) {
   return concat(parts, ax);
 }
 
-Array diagonal(const Array& a, int64_t offset, int64_t axis1, int64_t axis2) {
-  if (a.ndim() < 2) throw ValueError("diag requires an array of at least two dimensions");
-  int a1 = normalize_axis(axis1, a.ndim()), a2 = normalize_axis(axis2, a.ndim());
-  if (a1 == a2) throw ValueError("axis1 and axis2 cannot be the same");
-  int64_t n1 = a.shape()[a1], n2 = a.shape()[a2];
-  int64_t r0 = offset < 0 ? -offset : 0, c0 = offset > 0 ? offset : 0;
-  int64_t len = std::max<int64_t>(0, std::min(n1 - r0, n2 - c0));
-  int64_t start = a.offset() + (len > 0 ? r0 * a.strides()[a1] + c0 * a.strides()[a2] : 0);
-  Shape shape;
-  Strides st;
-  for (int i = 0; i < a.ndim(); ++i)
-    if (i != a1 && i != a2) shape.push_back(a.shape()[i]), st.push_back(a.strides()[i]);
-  shape.push_back(len);
-  st.push_back(a.strides()[a1] + a.strides()[a2]);
-  return view(a, start, std::move(shape), std::move(st));
-}
-
 }  // namespace ember

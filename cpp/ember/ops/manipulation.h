@@ -20,8 +20,6 @@ Array flip(const Array& a, const std::vector<int64_t>& axes);     // empty: all 
 Array concat(const std::vector<Array>& arrays, std::optional<int64_t> axis);
 // Joins same-shape arrays along a new axis.
 Array stack(const std::vector<Array>& arrays, int64_t axis);
-// The diagonal of axes (axis1, axis2) with `offset` as a view; the diagonal becomes the last axis.
-Array diagonal(const Array& a, int64_t offset, int64_t axis1, int64_t axis2);
 Array moveaxis(const Array& a, const std::vector<int64_t>& source, const std::vector<int64_t>& destination);
 
 }  // namespace ember
