@@ -17,7 +17,7 @@ __all__ = ["reshape", "permute_dims", "transpose", "broadcast_to", "broadcast_ar
            "expand_dims", "squeeze", "flip", "fliplr", "flipud", "rot90", "moveaxis", "swapaxes", "rollaxis",
            "concat", "concatenate", "stack", "vstack", "hstack", "dstack", "column_stack", "unstack", "split",
            "array_split", "hsplit", "vsplit", "dsplit", "tile", "repeat", "roll", "ravel", "atleast_1d",
-           "atleast_2d", "atleast_3d", "pad", "copyto", "shape", "ndim", "size"]
+           "atleast_2d", "atleast_3d", "pad", "copyto", "shape", "ndim", "size", "matrix_transpose"]
 
 
 def _axis(axis, ndim):
@@ -446,3 +446,8 @@ def ndim(a):
 def size(a, axis=None):
     a = asarray(a)
     return a.size if axis is None else a.shape[axis]
+
+
+def matrix_transpose(x, /):
+    """Swaps the last two axes (a view)."""
+    return _wrap(_core.matrix_transpose(asarray(x)._h))
