@@ -122,7 +122,10 @@ def test_binary_edge_values(op, dtype):
     if op == "pow" and dtype[0] == "i":
         b = np.abs(np.where(b == np.iinfo(dtype).min, 3, b))
     if op == "pow" and dtype[0] == "c":
-        pytest.skip("complex power at inf/nan follows C99 cpow, whose special values NumPy does not share")
+        # Complex powers at inf/nan follow C99 cpow, whose special values NumPy does not share
+        # (a known difference, docs/status.md); the finite edge values must still match.
+        finite = np.isfinite(a) & np.isfinite(b)
+        a, b = a[finite], b[finite]
     tol = {"float16": dict(rtol=1e-3), "float32": dict(rtol=1e-6)}.get(dtype, {})
     check_op(getattr(em, op), getattr(np, NP_NAME.get(op, op)), a, b, **tol)
 
@@ -295,11 +298,12 @@ def test_real_imag_semantics():
 
 # ---- ufunc keywords ----
 
-@pytest.mark.parametrize("op", BINARY + UNARY)
+NOT_UFUNCS = ("round", "isreal", "iscomplex", "nan_to_num", "real", "imag")  # no out=/where= in NumPy either
+
+
+@pytest.mark.parametrize("op", [op for op in BINARY + UNARY if op not in NOT_UFUNCS])
 def test_out_where_dtype_keywords(op):
     """out= (into a strided view of a larger array), where= with out=, and dtype= on every function."""
-    if op in ("round", "isreal", "iscomplex", "nan_to_num", "real", "imag"):
-        pytest.skip("not a ufunc in NumPy")
     np_fn, em_fn = getattr(np, NP_NAME.get(op, op)), getattr(em, op)
     arity = 2 if op in BINARY else 1
     args = [sample((3, 4), "float64", s, low=0.1, high=0.9) for s in range(arity)]

@@ -40,6 +40,8 @@ def _index_item(k):
     if isinstance(k, (list, _np.ndarray, _np.bool_)):
         from ._creation import asarray
 
+        if isinstance(k, list) and not k:
+            return asarray(k, dtype="int64")._h  # a[[]] is an empty integer index, as in NumPy
         return asarray(k)._h
     if hasattr(k, "__index__"):
         return operator.index(k)

@@ -45,9 +45,13 @@ std::vector<IndexItem> to_key(nb::handle key) {
 }  // namespace
 
 void bind_indexing(nb::module_& m) {
-  m.def("getitem", [](const Array& a, nb::handle key) { return getitem(a, to_key(key)); });
-  m.def("setitem", [](Array& a, nb::handle key, nb::handle value) { setitem(a, to_key(key), to_operand(value)); });
-  m.def("take", &take, nb::arg("a"), nb::arg("indices"), nb::arg("axis") = nb::none());
+  // .none(): a[None] and a[None] = v pass None as the whole key.
+  m.def("getitem", [](const Array& a, nb::handle key) { return getitem(a, to_key(key)); }, nb::arg("a"),
+        nb::arg("key").none());
+  m.def("setitem", [](Array& a, nb::handle key, nb::handle value) { setitem(a, to_key(key), to_operand(value)); },
+        nb::arg("a"), nb::arg("key").none(), nb::arg("value"));
+  m.def("take", &take, nb::arg("a"), nb::arg("indices"), nb::arg("axis").none());
+  m.def("repeat_indices", &repeat_indices);
   m.def("nonzero", &nonzero);
 }
 

@@ -1,4 +1,5 @@
 // Shape manipulation.
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
@@ -17,6 +18,8 @@ void bind_manipulation(nb::module_& m) {
   m.def("squeeze", &squeeze);
   m.def("flip", &flip);
   m.def("moveaxis", &moveaxis);
+  m.def("concat", &concat, nb::arg("arrays"), nb::arg("axis").none());
+  m.def("stack", &stack);
 }
 
 }  // namespace ember::py

@@ -5,6 +5,7 @@
 
 #include "ember/errors.h"
 #include "ember/ops/creation.h"
+#include "ember/ops/elementwise.h"
 
 namespace ember {
 namespace {
@@ -160,6 +161,53 @@ Array moveaxis(const Array& a, const std::vector<int64_t>& source, const std::ve
   std::sort(pairs.begin(), pairs.end());
   for (auto [d, s] : pairs) order.insert(order.begin() + d, s);
   return permute_dims(a, order);
+}
+
+Array concat(const std::vector<Array>& arrays, std::optional<int64_t> axis) {
+  if (arrays.empty()) throw ValueError("need at least one array to concatenate");
+  std::vector<Array> parts;
+  for (const Array& a : arrays) {
+    if (!axis) parts.push_back(reshape(a, {-1}));
+    else if (a.ndim() == 0) throw ValueError("zero-dimensional arrays cannot be concatenated");
+    else parts.push_back(a);
+  }
+  const Shape& first = parts[0].shape();
+  int nd = static_cast<int>(first.size());
+  int ax = normalize_axis(axis.value_or(0), nd);
+  Shape shape = first;
+  shape[ax] = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Shape& s = parts[i].shape();
+    if (static_cast<int>(s.size()) != nd)
+      throw ValueError("all the input array dimensions except for the concatenation axis must match exactly, but "
+                       "array 0 has " + std::to_string(nd) + " dimension(s) and array " + std::to_string(i) + " has " +
+                       std::to_string(s.size()) + " dimension(s)");
+    for (int k = 0; k < nd; ++k)
+      if (k != ax && s[k] != first[k])
+        throw ValueError("all the input array dimensions except for the concatenation axis must match exactly, but "
+                         "along dimension " + std::to_string(k) + ", the array at index 0 has size " +
+                         std::to_string(first[k]) + " and the array at index " + std::to_string(i) + " has size " +
+                         std::to_string(s[k]));
+    shape[ax] += s[ax];
+  }
+  // Arrays only: Python scalars have been made arrays by the caller, as NumPy does.
+  DType dt = parts[0].dtype();
+  for (const Array& a : parts) dt = promote_types(dt, a.dtype());
+  std::vector<NodePtr> inputs;
+  for (const Array& a : parts) inputs.push_back(astype(a, dt, /*copy=*/false).node());
+  Params p;
+  p.axes = {ax};
+  return Array(make_node("concat", Kind::Opaque, std::move(inputs), dt, std::move(shape), std::move(p)));
+}
+
+Array stack(const std::vector<Array>& arrays, int64_t axis) {
+  if (arrays.empty()) throw ValueError("need at least one array to stack");
+  for (const Array& a : arrays)
+    if (a.shape() != arrays[0].shape()) throw ValueError("all input arrays must have the same shape");
+  int ax = normalize_axis(axis, arrays[0].ndim() + 1);
+  std::vector<Array> parts;
+  for (const Array& a : arrays) parts.push_back(expand_dims(a, ax));
+  return concat(parts, ax);
 }
 
 }  // namespace ember

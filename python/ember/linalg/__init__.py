@@ -10,6 +10,7 @@ import numpy as _np
 
 from .. import _core, _dtypes
 from .._array import Array, _wrap
+from .._manipulation import matrix_transpose  # noqa: F401  (re-exported, Array API)
 from .._linalg_functions import (  # noqa: F401  (re-exported, Array API)
     _h, _sum_last, cross as _np_cross, matmul, outer, tensordot, trace as _trace, vecdot,
 )
@@ -177,10 +178,6 @@ def matrix_power(a, n):
         if n:
             h = _core.matmul(h, h)
     return _wrap(result)
-
-
-def matrix_transpose(x, /):
-    return _wrap(_core.matrix_transpose(_h(x)))
 
 
 def diagonal(x, /, *, offset=0):

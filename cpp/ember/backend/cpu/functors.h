@@ -146,7 +146,7 @@ struct Power : NumericOnly, SameOut {
       return result;
     } else if constexpr (is_complex_v<C>) {
       if (b == C(0)) return C(1);
-      if (a == C(0)) return (b.real() > 0 && b.imag() == 0) ? C(0) : C(NAN, NAN);
+      if (a == C(0)) return b.real() > 0 ? C(0) : C(NAN, NAN);
       return std::pow(a, b);
     } else {
       return std::pow(a, b);
