@@ -13,6 +13,7 @@
 
 #include "ember/backend/cpu/functors.h"
 #include "ember/backend/cpu/fused_ops.h"
+#include "ember/backend/cpu/simd_math.h"
 #include "ember/backend/cpu/kernel_util.h"
 #include "ember/runtime/thread_pool.h"
 
@@ -160,13 +161,19 @@ void gather(int item, const std::byte* base, const Shape& dims, const Strides& s
 }
 
 void fill(int item, const void* value, void* dst, int64_t n) {
-  auto* d = static_cast<std::byte*>(dst);
-  for (int64_t i = 0; i < n; ++i) std::memcpy(d + i * item, value, static_cast<size_t>(item));
+  switch (item) {
+    case 1: std::fill_n(static_cast<uint8_t*>(dst), n, *static_cast<const uint8_t*>(value)); break;
+    case 2: std::fill_n(static_cast<uint16_t*>(dst), n, *static_cast<const uint16_t*>(value)); break;
+    case 4: std::fill_n(static_cast<uint32_t*>(dst), n, *static_cast<const uint32_t*>(value)); break;
+    default: std::fill_n(static_cast<uint64_t*>(dst), n, *static_cast<const uint64_t*>(value)); break;
+  }
 }
 
 // ---- the prepared program ----
 
 enum class Src : uint8_t { Direct, Gather, Uniform, Compute };
+
+constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
 
 struct Reg {
   Src src = Src::Compute;
@@ -175,14 +182,19 @@ struct Reg {
   const std::byte* base = nullptr;  // inputs
   Strides strides;                  // inputs, over the simplified dims
   std::byte* out = nullptr;         // stored registers: their output buffer
+  int slot = -1;                    // scratch slot (gathered, uniform and unstored computed values)
   InstrFn fn = nullptr;
   const Instr* instr = nullptr;
+  std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
 };
 
 struct Program {
   Shape dims;
   int kept = 0;  // the first `kept` dims are kept by the reduction, the rest reduced
   std::vector<Reg> regs;
+  int first_code = 0;
+  int slots = 0;
+  std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
 
 // Drops size-1 dims and merges neighbours that every operand walks contiguously (never across
@@ -209,6 +221,45 @@ void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<
   st = std::move(out);
 }
 
+// Gives scratch slots to the registers that need one, reusing a slot once its value is dead, so a
+// long chain works in a few cache-resident blocks. Gathered inputs load just before first use.
+void assign_slots(Program& p, int result) {
+  int nreg = static_cast<int>(p.regs.size());
+  std::vector<int> last(nreg, -1);
+  for (int r = p.first_code; r < nreg; ++r)
+    for (int a : p.regs[r].instr->args) last[a] = r;
+  if (result >= 0) last[result] = nreg;  // read after the program
+  std::vector<int> free_slots;
+  auto take = [&] {
+    if (free_slots.empty()) return p.slots++;
+    int s = free_slots.back();
+    free_slots.pop_back();
+    return s;
+  };
+  for (int r = 0; r < nreg; ++r)
+    if (p.regs[r].uniform) p.regs[r].slot = take();  // live for the whole chunk
+  for (int r = p.first_code; r < nreg; ++r) {
+    Reg& g = p.regs[r];
+    for (int a : g.instr->args) {
+      Reg& in = p.regs[a];
+      if (in.src == Src::Gather && in.slot < 0) {
+        in.slot = take();
+        g.loads.push_back(a);
+      }
+    }
+    if (!g.uniform && !g.out) g.slot = take();
+    for (int a : g.instr->args) {
+      if (last[a] != r || p.regs[a].uniform || p.regs[a].slot < 0) continue;
+      if (std::count(free_slots.begin(), free_slots.end(), p.regs[a].slot) == 0) free_slots.push_back(p.regs[a].slot);
+    }
+    if (last[r] < 0 && g.slot >= 0) free_slots.push_back(g.slot);  // an unread, unstored value
+  }
+  if (result >= 0 && p.regs[result].src == Src::Gather && p.regs[result].slot < 0) {
+    p.regs[result].slot = take();
+    p.tail_loads.push_back(result);
+  }
+}
+
 struct Scratch {
   std::vector<std::byte> bytes;
   std::byte* get(size_t n) {
@@ -219,52 +270,53 @@ struct Scratch {
 };
 thread_local Scratch t_scratch;
 
+void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs) {
+  const Reg& g = p.regs[r];
+  std::byte* slot = scratch + g.slot * kSlotBytes;
+  gather(g.item, g.base, p.dims, g.strides, start, len, slot);
+  ptrs[r] = slot;
+}
+
 // Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
 // Uniform registers were computed beforehand.
 void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs,
                const Instr*& current) {
   const void* args[4];
-  for (size_t r = 0; r < p.regs.size(); ++r) {
+  for (int r = 0; r < p.first_code; ++r)
+    if (p.regs[r].src == Src::Direct) ptrs[r] = p.regs[r].base + start * p.regs[r].item;
+  for (size_t r = p.first_code; r < p.regs.size(); ++r) {
     const Reg& g = p.regs[r];
-    std::byte* slot = scratch + r * kBlock * 16;
-    switch (g.src) {
-      case Src::Uniform: break;
-      case Src::Direct: ptrs[r] = g.base + start * g.item; break;
-      case Src::Gather:
-        gather(g.item, g.base, p.dims, g.strides, start, len, slot);
-        ptrs[r] = slot;
-        break;
-      case Src::Compute: {
-        if (g.uniform) break;
-        void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(slot);
-        for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
-        current = g.instr;
-        g.fn(args, dst, len, *g.instr->node);
-        ptrs[r] = dst;
-        break;
-      }
-    }
+    if (g.uniform) continue;
+    for (int in : g.loads) load(p, in, scratch, start, len, ptrs);
+    void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
+    for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
+    current = g.instr;
+    g.fn(args, dst, len, *g.instr->node);
+    ptrs[r] = dst;
   }
+  for (int in : p.tail_loads) load(p, in, scratch, start, len, ptrs);
   // Uniform registers that are stored (a size-1 iteration space) fill their outputs.
-  for (size_t r = 0; r < p.regs.size(); ++r) {
+  for (size_t r = p.first_code; r < p.regs.size(); ++r) {
     const Reg& g = p.regs[r];
     if (g.out && g.uniform) fill(g.item, ptrs[r], g.out + start * g.item, len);
   }
 }
 
-// Computes the uniform registers once (a full block of each, so readers can index any element).
-void run_uniform(const Program& p, std::byte* scratch, std::vector<const void*>& ptrs, const Instr*& current) {
+// Computes the uniform registers once per chunk (`width` copies each, so readers can index any
+// element of a block).
+void run_uniform(const Program& p, std::byte* scratch, int64_t width, std::vector<const void*>& ptrs,
+                 const Instr*& current) {
   const void* args[4];
   for (size_t r = 0; r < p.regs.size(); ++r) {
     const Reg& g = p.regs[r];
     if (!g.uniform) continue;
-    std::byte* slot = scratch + r * kBlock * 16;
+    std::byte* slot = scratch + g.slot * kSlotBytes;
     if (g.src == Src::Uniform) {
-      fill(g.item, g.base, slot, kBlock);
+      fill(g.item, g.base, slot, width);
     } else {
       for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
       current = g.instr;
-      g.fn(args, slot, kBlock, *g.instr->node);
+      g.fn(args, slot, width, *g.instr->node);
     }
     ptrs[r] = slot;
   }
@@ -323,8 +375,11 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     alloc_output(n);
     p.regs[r].out = n.data.byte_ptr(p.regs[r].item);
   }
+  p.first_code = nin;
+  assign_slots(p, k.reduction ? k.result : -1);
 
   int64_t total = shape_size(p.dims);
+  int64_t width = std::min(total, kBlock);
   Fold fold;
   int64_t L = 1, nout = 1;
   for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) (d < p.kept ? nout : L) *= p.dims[d];
@@ -332,6 +387,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   int ritem = 8;
   if (k.reduction) {
     fold = find_fold(k.reduction->op, k.reduction->dtype);
+    if (FoldFn simd = simd_fold(k.reduction->op, k.reduction->dtype)) fold.fold = simd;
     if (!fold.fold) throw std::logic_error("fused kernel: no reduction " + std::string(k.reduction->op));
     alloc_output(*k.reduction);
     ritem = itemsize(k.reduction->dtype);
@@ -343,7 +399,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   }
   if (total == 0) return;
 
-  size_t scratch_bytes = static_cast<size_t>(nreg) * kBlock * 16;
+  size_t scratch_bytes = static_cast<size_t>(std::max(p.slots, 1)) * kSlotBytes;
   std::atomic<Node*> first_failed{nullptr};
   auto guarded = [&](auto&& body) {
     const Instr* current = nullptr;
@@ -369,7 +425,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
       guarded([&](const Instr*& current) {
         std::byte* scratch = t_scratch.get(scratch_bytes);
         std::vector<const void*> ptrs(nreg);
-        run_uniform(p, scratch, ptrs, current);
+        run_uniform(p, scratch, width, ptrs, current);
         for (int64_t b = b0; b < b1; ++b) {
           int64_t s = b * kBlock;
           run_block(p, scratch, s, std::min(kBlock, total - s), ptrs, current);
@@ -389,7 +445,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
       guarded([&](const Instr*& current) {
         std::byte* scratch = t_scratch.get(scratch_bytes);
         std::vector<const void*> ptrs(nreg);
-        run_uniform(p, scratch, ptrs, current);
+        run_uniform(p, scratch, width, ptrs, current);
         for (int64_t w = w0; w < w1; ++w) {
           int64_t j = w / nb, b = w % nb;
           int64_t len = std::min(kBlock, L - b * kBlock);
@@ -415,7 +471,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     guarded([&](const Instr*& current) {
       std::byte* scratch = t_scratch.get(scratch_bytes);
       std::vector<const void*> ptrs(nreg);
-      run_uniform(p, scratch, ptrs, current);
+      run_uniform(p, scratch, width, ptrs, current);
       for (int64_t w = w0; w < w1; ++w) {
         int64_t j0 = w * rows, nr = std::min(rows, nout - j0);
         run_block(p, scratch, j0 * L, nr * L, ptrs, current);

@@ -1,6 +1,7 @@
 #include "ember/graph/passes/fusion.h"
 
 #include <algorithm>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -94,11 +95,25 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
     k.shape = G.space;
     std::reverse(G.members.begin(), G.members.end());  // schedule order
     std::unordered_map<Node*, int> reg;
+    // Equal constants share one register (CSE of the scalars Python code sprinkles everywhere).
+    std::unordered_map<std::string, int> constants;
+    auto constant_key = [](Node* x) -> std::string {
+      if (!x->evaluated || x->size() != 1 || !x->data.buffer) return {};
+      int item = itemsize(x->dtype);
+      std::string key(reinterpret_cast<const char*>(x->data.byte_ptr(item)), static_cast<size_t>(item));
+      return key + static_cast<char>(x->dtype) + static_cast<char>(x->ndim());
+    };
     auto operand = [&](Node* x) {
       auto it = reg.find(x);
       if (it != reg.end()) return it->second;
+      std::string key = constant_key(x);
+      if (!key.empty()) {
+        auto c = constants.find(key);
+        if (c != constants.end()) return reg[x] = c->second;
+      }
       int r = static_cast<int>(k.inputs.size());
       k.inputs.push_back(x);
+      if (!key.empty()) constants[key] = r;
       reg[x] = r;
       return r;
     };
@@ -111,11 +126,10 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
       Node* x = G.root->inputs[0].get();
       if (!member_set.count(x)) operand(x);
     }
-    int base = static_cast<int>(k.inputs.size());
-    for (size_t j = 0; j < G.members.size(); ++j) reg[G.members[j]] = base + static_cast<int>(j);
     for (Node* m : G.members) {
       Instr ins{m, {}};
       for (auto& x : m->inputs) ins.args.push_back(reg.at(x.get()));
+      reg[m] = static_cast<int>(k.inputs.size() + k.code.size());
       k.code.push_back(std::move(ins));
       if (G.stored.count(m)) k.outputs.push_back(reg.at(m));
     }
