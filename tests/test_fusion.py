@@ -211,3 +211,42 @@ def test_error_in_fused_kernel_names_the_op():
     assert_matches(a, np.arange(10))
     with pytest.raises(ValueError):
         x.numpy()
+
+
+# ---- asynchronous dispatch ----
+
+def test_eval_async_returns_and_the_sync_point_waits():
+    x = sample((200_000,), "float64", 1)
+    a = em.asarray(x)
+    y = em.sin(a) * 2 + 1
+    em.eval_async(y)
+    z = y * 3 - a  # built on a value still being computed
+    em.eval_async(z)
+    w = z + 1  # and a lazy op on top of that
+    assert_matches(w, (np.sin(x) * 2 + 1) * 3 - x + 1, atol=1e-12)  # SIMD sin: a few ULP
+    assert_matches(y, np.sin(x) * 2 + 1)
+    assert y._h.is_evaluated()
+
+
+def test_eval_async_error_is_raised_at_the_next_sync_point():
+    i = em.asarray(np.arange(5, dtype=np.int64))
+    bad = i ** em.asarray(np.full(5, -1, dtype=np.int64))
+    em.eval_async(bad)
+    with pytest.raises(ValueError, match="pow"):
+        bad.numpy()
+    assert not bad._h.is_evaluated()  # the failed node keeps its inputs
+    assert_matches(i, np.arange(5))
+    ok = i + 1
+    em.eval_async(ok)
+    assert_matches(ok, np.arange(5) + 1)
+
+
+def test_eval_async_with_writes():
+    x = em.zeros(10)
+    x[2:5] = em.asarray(np.ones(3))
+    em.eval_async(x)
+    x[0] = 7.0
+    expect = np.zeros(10)
+    expect[2:5] = 1
+    expect[0] = 7
+    assert_matches(x, expect)

@@ -2,7 +2,7 @@
 from . import _core
 from ._array import Array
 
-__all__ = ["set_num_threads", "get_num_threads", "kernels"]
+__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async"]
 
 
 def set_num_threads(n):
@@ -23,3 +23,10 @@ def kernels(*arrays):
     hs = [a._h for a in arrays if isinstance(a, Array)]
     count, text = _core.kernels(hs)
     return count, text
+
+
+def eval_async(*arrays):
+    """Starts computing `arrays` in the background and returns at once. Python keeps running;
+    the next sync point (.numpy(), print, float(), em.eval, ...) waits for the work and re-raises
+    any error it met, as a synchronous evaluation would have."""
+    _core.eval_async([a._h for a in arrays if isinstance(a, Array)])

@@ -14,6 +14,14 @@ void bind_engine(nb::module_& m) {
         "Sets the threads kernels use (n <= 0: EMBER_NUM_THREADS or the machine's count).");
   m.def("get_num_threads", &runtime::num_threads);
   m.def(
+      "eval_async",
+      [](const std::vector<Array>& arrays) {
+        std::vector<NodePtr> roots;
+        for (auto& a : arrays) roots.push_back(a.node());
+        eval_async(roots);
+      },
+      nb::arg("arrays"), "Schedules the arrays' evaluation and returns; the next sync point waits.");
+  m.def(
       "kernels",
       [](const std::vector<Array>& arrays) {
         std::vector<NodePtr> roots;

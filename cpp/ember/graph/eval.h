@@ -11,6 +11,10 @@ namespace ember {
 // created it; nodes that did not run keep their inputs, so nothing the user holds is lost.
 void eval(const std::vector<NodePtr>& roots);
 
+// Schedules the roots' evaluation on the background dispatcher and returns at once. The next sync
+// point (eval, any read of data) waits for it and re-raises its error, as eval would have.
+void eval_async(const std::vector<NodePtr>& roots);
+
 // The Kernels evaluating the roots would run, without running them (for tests and users; the raw
 // node pointers are valid while the roots are unevaluated and alive).
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots);

@@ -369,6 +369,18 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
     g.item = itemsize(ins.node->dtype);
     g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
+    // x ** 2.0 with a constant exponent is x * x, rounded once: the same value pow gives.
+    // (NumPy takes the same shortcut for x ** 2.)
+    if (ins.node->op == "pow" && is_floating(ins.node->dtype)) {
+      const Reg& e = p.regs[ins.args[1]];
+      double v = 0;
+      if (e.src == Src::Uniform)
+        v = ins.node->dtype == DType::Float64 ? *reinterpret_cast<const double*>(e.base)
+                                              : *reinterpret_cast<const float*>(e.base);
+      else if (e.instr && e.instr->node->op == "full" && e.instr->args.empty())
+        v = e.instr->node->params.scalars.at(0).as<double>();
+      if (v == 2.0) g.fn = square_instr(ins.node->dtype);  // reads args[0] only
+    }
   }
   for (int r : k.outputs) {
     Node& n = *k.reg_node(r);

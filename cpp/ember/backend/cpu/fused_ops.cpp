@@ -202,6 +202,11 @@ const Tables& tables() {
 
 }  // namespace
 
+InstrFn square_instr(DType t) {
+  auto it = tables().ops.find("square");
+  return it == tables().ops.end() ? nullptr : it->second.second[static_cast<int>(t)].fn;
+}
+
 bool fused_dtype(DType t) {
   return t == DType::Bool || t == DType::Int32 || t == DType::Int64 || t == DType::Float32 || t == DType::Float64;
 }
