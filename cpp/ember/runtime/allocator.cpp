@@ -6,6 +6,7 @@
 #include <mutex>
 #include <new>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ember::runtime {
@@ -24,6 +25,7 @@ struct Cache {
   std::mutex mu;
   std::unordered_map<size_t, std::vector<void*>> free;
   size_t bytes = 0;
+  std::unordered_set<const void*> live;  // blocks handed out and not yet returned
 };
 
 Cache& cache() {
@@ -44,6 +46,7 @@ void* cached_alloc(size_t nbytes, size_t* capacity) {
       void* p = it->second.back();
       it->second.pop_back();
       c.bytes -= cls;
+      c.live.insert(p);
       return p;
     }
   }
@@ -54,6 +57,8 @@ void* cached_alloc(size_t nbytes, size_t* capacity) {
     if (!p) throw std::bad_alloc();
   }
   if (cls >= kHuge) madvise(p, cls, MADV_HUGEPAGE);  // fewer page faults on first touch
+  std::lock_guard<std::mutex> lock(cache().mu);
+  cache().live.insert(p);
   return p;
 }
 
@@ -61,6 +66,7 @@ void cached_free(void* p, size_t capacity) {
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mu);
+    c.live.erase(p);
     if (c.bytes + capacity <= kLimit) {
       c.free[capacity].push_back(p);
       c.bytes += capacity;
@@ -83,6 +89,11 @@ size_t empty_cache() {
   for (auto& [cls, v] : blocks)
     for (void* p : v) std::free(p);
   return released;
+}
+
+bool owns(const void* p) {
+  std::lock_guard<std::mutex> lock(cache().mu);
+  return cache().live.count(p) > 0;
 }
 
 size_t cached_bytes() {

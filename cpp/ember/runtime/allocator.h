@@ -11,6 +11,8 @@ namespace ember::runtime {
 void* cached_alloc(size_t nbytes, size_t* capacity);
 // Returns a block from cached_alloc (with its capacity) to the cache, or frees it past the limit.
 void cached_free(void* p, size_t capacity);
+// Whether `p` is a block of ours now in use (not memory wrapped from elsewhere, e.g. NumPy's).
+bool owns(const void* p);
 // Frees every cached block; returns the bytes released.
 size_t empty_cache();
 // Bytes currently held in the cache (not in use).

@@ -13,11 +13,12 @@ struct Dispatcher {
   std::condition_variable work, idle;
   std::deque<std::function<void()>> queue;
   bool busy = false;
-  std::thread worker;
+  bool started = false;
 
   void start() {
-    if (worker.joinable()) return;
-    worker = std::thread([this] {
+    if (started) return;  // one worker: jobs run in submission order
+    started = true;
+    std::thread([this] {
       for (;;) {
         std::function<void()> job;
         {
@@ -35,8 +36,7 @@ struct Dispatcher {
         }
         idle.notify_all();
       }
-    });
-    worker.detach();  // lives as long as the process; never joined at exit
+    }).detach();  // lives as long as the process; never joined at exit
   }
 };
 

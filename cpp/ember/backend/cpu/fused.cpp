@@ -15,6 +15,7 @@
 #include "ember/backend/cpu/fused_ops.h"
 #include "ember/backend/cpu/simd_math.h"
 #include "ember/backend/cpu/kernel_util.h"
+#include "ember/runtime/allocator.h"
 #include "ember/runtime/thread_pool.h"
 
 namespace ember::cpu {
@@ -322,6 +323,38 @@ void run_uniform(const Program& p, std::byte* scratch, int64_t width, std::vecto
   }
 }
 
+// An input whose buffer output register `r` may take over: read in place in the same order as
+// the output is written (Direct), of the same item size, read last by `r`'s instruction or earlier
+// (each block reads it before `r` overwrites that block), and held by nothing but this kernel's
+// instructions, so nobody can read it afterwards. -1 if none.
+int donor(const KernelDesc& k, const Program& p, int r, const std::vector<bool>& donated) {
+  int nin = static_cast<int>(k.inputs.size());
+  if (p.regs[r].uniform) return -1;
+  for (int i = 0; i < nin; ++i) {
+    const Node& in = *k.inputs[i];
+    const Reg& g = p.regs[i];
+    if (donated[i] || g.src != Src::Direct || g.item != p.regs[r].item || !in.data.buffer) continue;
+    if (in.data.offset != 0 || in.data.buffer->readonly || in.data.buffer.use_count() != 1) continue;
+    if (!runtime::owns(in.data.buffer->data())) continue;  // never write over memory lent to us
+    if (k.reduction && k.result == i) continue;
+    long refs = 0, holders = 0;
+    int last = -1;
+    for (int c = 0; c < static_cast<int>(k.code.size()); ++c) {
+      const Node& m = *k.code[c].node;
+      for (size_t a = 0; a < m.inputs.size(); ++a)
+        if (m.inputs[a].get() == &in) {
+          ++refs;
+          holders = m.inputs[a].use_count();
+        }
+      for (int a : k.code[c].args)
+        if (a == i) last = nin + c;
+    }
+    if (refs == 0 || holders != refs || last > r) continue;
+    return i;
+  }
+  return -1;
+}
+
 }  // namespace
 
 bool can_fuse_elementwise(const Node& n) { return find_instr(n) != nullptr; }
@@ -382,9 +415,18 @@ void run_fused(const KernelDesc& k, Node*& failed) {
       if (v == 2.0) g.fn = square_instr(ins.node->dtype);  // reads args[0] only
     }
   }
+  std::vector<bool> donated(nin, false);
   for (int r : k.outputs) {
     Node& n = *k.reg_node(r);
-    alloc_output(n);
+    int from = donor(k, p, r, donated);
+    if (from >= 0) {  // the input dies with this kernel: write over it
+      donated[from] = true;
+      n.data.buffer = k.inputs[from]->data.buffer;
+      n.data.offset = 0;
+      n.data.strides = contiguous_strides(n.shape);
+    } else {
+      alloc_output(n);
+    }
     p.regs[r].out = n.data.byte_ptr(p.regs[r].item);
   }
   p.first_code = nin;
