@@ -270,3 +270,59 @@ def test_a_dying_input_buffer_is_reused_in_place():
     w = keep * 3
     assert_matches(w, (x + 1) * 3)
     assert_matches(keep, x + 1)
+
+
+# ---- vector math accuracy (Highway) and special values ----
+
+def _ulps(a, b):
+    ia, ib = a.view(np.int64), b.view(np.int64)
+    lo = np.iinfo(np.int64).min
+    ka, kb = np.where(ia < 0, lo - ia, ia), np.where(ib < 0, lo - ib, ib)
+    d = np.abs(ka - kb)
+    d[np.isnan(a) & np.isnan(b)] = 0
+    return d
+
+
+@pytest.mark.parametrize("name,lo,hi", [
+    ("exp", -700, 700), ("expm1", -40, 40), ("log", 1e-300, 1e300), ("log1p", -0.99, 10), ("sin", -1e4, 1e4),
+    ("cos", -1e4, 1e4), ("tanh", -20, 20), ("atan", -1e3, 1e3), ("sinh", -700, 700), ("asinh", -1e3, 1e3),
+    ("sqrt", 1e-300, 1e300),
+])
+def test_vector_math_within_4_ulp_of_numpy(name, lo, hi):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(lo, hi, 20_000) if lo < 0 or hi < 1e10 else 10.0 ** rng.uniform(np.log10(lo), np.log10(hi), 20_000)
+    npf = {"atan": np.arctan, "asinh": np.arcsinh}.get(name, getattr(np, name))
+    got = getattr(em, name)(em.asarray(x) * 1.0).numpy()  # * 1.0: a fused chain, not a lone op
+    assert _ulps(got, npf(x)).max() <= 4
+    # float32 against the float64 result rounded
+    x32 = x.astype(np.float32)
+    with np.errstate(all="ignore"):
+        ref32 = npf(x32.astype(np.float64)).astype(np.float32)
+    got32 = getattr(em, name)(em.asarray(x32) * 1).numpy()
+    d = np.abs(got32.view(np.int32).astype(np.int64) - ref32.view(np.int32).astype(np.int64))
+    assert d[np.isfinite(ref32)].max() <= 4
+
+
+def test_vector_math_special_values_match_numpy():
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1e300, -1e300, 710.0, -745.0, 5e-324, 1e5, -1.0, -2.0,
+                        1.0, 0.5, 1e-310] * 3)
+    with np.errstate(all="ignore"):
+        for name, npf in [("exp", np.exp), ("expm1", np.expm1), ("log", np.log), ("log1p", np.log1p),
+                          ("sin", np.sin), ("cos", np.cos), ("tanh", np.tanh), ("atan", np.arctan),
+                          ("sqrt", np.sqrt), ("log2", np.log2), ("log10", np.log10)]:
+            got = getattr(em, name)(em.asarray(special) + 0.0).numpy()
+            exp = npf(special)
+            np.testing.assert_array_equal(np.isnan(got), np.isnan(exp), err_msg=name)
+            np.testing.assert_allclose(got, exp, rtol=1e-15, atol=0, equal_nan=True, err_msg=name)
+
+
+def test_num_threads_from_environment():
+    import os
+    import subprocess
+    import sys
+    code = "import ember as em; print(em.get_num_threads())"
+    env = dict(os.environ, EMBER_NUM_THREADS="3")
+    env["PYTHONPATH"] = os.pathsep.join(sys.path)  # the ember these tests import
+    out = subprocess.run([sys.executable] + (["-S"] if sys.flags.no_site else []) + ["-c", code], env=env,
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3"
