@@ -326,3 +326,17 @@ def test_num_threads_from_environment():
     out = subprocess.run([sys.executable] + (["-S"] if sys.flags.no_site else []) + ["-c", code], env=env,
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "3"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_simd_comparisons_and_where_handle_nan_and_tails(dtype):
+    r = np.random.default_rng(4)
+    x = r.uniform(-2, 2, 1003).astype(dtype)
+    y = r.uniform(-2, 2, 1003).astype(dtype)
+    x[::7] = np.nan
+    y[::5] = x[::5]
+    y[3] = np.inf
+    a, b = em.asarray(x), em.asarray(y)
+    for f in ["greater", "greater_equal", "less", "less_equal", "equal", "not_equal"]:
+        np.testing.assert_array_equal(getattr(em, f)(a * 1, b).numpy(), getattr(np, f)(x, y), err_msg=f)
+    np.testing.assert_array_equal(em.where(a > b, a * 2, b).numpy(), np.where(x > y, x * 2, y))

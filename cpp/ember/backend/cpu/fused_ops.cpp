@@ -189,6 +189,10 @@ struct Tables {
       });
     });
     install_simd_math([&](std::string_view name, DType t, InstrFn fn) {
+      if (name == "where") {
+        where[static_cast<int>(t)].fn = fn;
+        return;
+      }
       auto it = ops.find(name);
       if (it != ops.end() && it->second.second[static_cast<int>(t)].fn) it->second.second[static_cast<int>(t)].fn = fn;
     });

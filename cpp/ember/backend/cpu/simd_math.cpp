@@ -11,7 +11,9 @@
 #include <hwy/highway.h>
 
 #include <cfloat>
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "ember/backend/cpu/functors.h"
 #include "ember/backend/cpu/simd_math.h"
@@ -107,6 +109,77 @@ EMBER_HWY_BINARY(Mul, Multiply, hn::Mul)
 EMBER_HWY_BINARY(Div, Divide, hn::Div)
 #undef EMBER_HWY_BINARY
 
+// ---- comparisons (float -> bool bytes) and where (bool bytes, float, float) ----
+
+// Byte b of kSpread[bits] is bit b of `bits` (bool bytes from 8 mask bits).
+struct Spread {
+  uint64_t v[256];
+  constexpr Spread() : v() {
+    for (int i = 0; i < 256; ++i)
+      for (int b = 0; b < 8; ++b)
+        if (i >> b & 1) v[i] |= uint64_t{1} << (8 * b);
+  }
+};
+constexpr Spread kSpread;
+
+template <class T, class Cmp, class Sf>
+HWY_INLINE void Compare(const T* x, const T* z, bool* y, int64_t n, Cmp cmp, Sf sf) {
+  const hn::ScalableTag<T> d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  int64_t i = 0;
+  uint8_t bits[16] = {};
+  for (; i + N <= n; i += N) {
+    hn::StoreMaskBits(d, cmp(d, hn::LoadU(d, x + i), hn::LoadU(d, z + i)), bits);
+    for (int64_t g = 0; g < N; g += 8) {
+      uint64_t bytes = kSpread.v[bits[g / 8]];
+      std::memcpy(y + i + g, &bytes, static_cast<size_t>(std::min<int64_t>(8, N - g)));
+    }
+  }
+  for (; i < n; ++i) y[i] = sf(x[i], z[i]);
+}
+
+template <class T>
+HWY_INLINE void Where(const bool* c, const T* x, const T* z, T* y, int64_t n) {
+  const hn::ScalableTag<T> d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  int64_t i = 0;
+  uint8_t bits[16] = {};
+  for (; i + N <= n; i += N) {
+    for (int64_t g = 0; g < N; g += 8) {
+      uint64_t bytes = 0;  // bool bytes are 0 or 1: gather their low bits into one byte
+      std::memcpy(&bytes, c + i + g, static_cast<size_t>(std::min<int64_t>(8, N - g)));
+      bits[g / 8] = static_cast<uint8_t>((bytes * 0x0102040810204080ull) >> 56);
+    }
+    auto m = hn::LoadMaskBits(d, bits);
+    hn::StoreU(hn::IfThenElse(m, hn::LoadU(d, x + i), hn::LoadU(d, z + i)), d, y + i);
+  }
+  for (; i < n; ++i) y[i] = c[i] ? x[i] : z[i];
+}
+
+#define EMBER_HWY_CMP(Name, Functor, Expr)                                                                  \
+  template <class T> void Name##T(const void* const* a, void* o, int64_t n) {                             \
+    Compare(static_cast<const T*>(a[0]), static_cast<const T*>(a[1]), static_cast<bool*>(o), n,          \
+            [](auto d, auto x, auto z) { (void)d; return Expr; }, [](T x, T z) { return Functor{}(x, z); }); \
+  }                                                                                                       \
+  void Name##64(const void* const* a, void* o, int64_t n) { Name##T<double>(a, o, n); }                   \
+  void Name##32(const void* const* a, void* o, int64_t n) { Name##T<float>(a, o, n); }
+EMBER_HWY_CMP(Gt, Greater, hn::Gt(x, z))
+EMBER_HWY_CMP(Ge, GreaterEqual, hn::Ge(x, z))
+EMBER_HWY_CMP(Lt, Less, hn::Lt(x, z))
+EMBER_HWY_CMP(Le, LessEqual, hn::Le(x, z))
+EMBER_HWY_CMP(Eq, Equal, hn::Eq(x, z))
+EMBER_HWY_CMP(Ne, NotEqual, hn::Not(hn::Eq(x, z)))  // NaN != anything: Ne is ordered, Not(Eq) is not
+#undef EMBER_HWY_CMP
+
+void Where64(const void* const* a, void* o, int64_t n) {
+  Where(static_cast<const bool*>(a[0]), static_cast<const double*>(a[1]), static_cast<const double*>(a[2]),
+        static_cast<double*>(o), n);
+}
+void Where32(const void* const* a, void* o, int64_t n) {
+  Where(static_cast<const bool*>(a[0]), static_cast<const float*>(a[1]), static_cast<const float*>(a[2]),
+        static_cast<float*>(o), n);
+}
+
 // ---- folds ----
 
 // NumPy-style pairwise summation; runs of up to 256 are summed in 4 vector accumulators started
@@ -195,6 +268,13 @@ EMBER_EXPORT2(Add)
 EMBER_EXPORT2(Sub)
 EMBER_EXPORT2(Mul)
 EMBER_EXPORT2(Div)
+EMBER_EXPORT2(Gt)
+EMBER_EXPORT2(Ge)
+EMBER_EXPORT2(Lt)
+EMBER_EXPORT2(Le)
+EMBER_EXPORT2(Eq)
+EMBER_EXPORT2(Ne)
+EMBER_EXPORT2(Where)
 EMBER_EXPORT2(Sum)
 EMBER_EXPORT2(Max)
 EMBER_EXPORT2(Min)
@@ -228,6 +308,13 @@ void install_simd_math(const std::function<void(std::string_view, DType, InstrFn
   EMBER_BOTH("subtract", Sub)
   EMBER_BOTH("multiply", Mul)
   EMBER_BOTH("divide", Div)
+  EMBER_BOTH("greater", Gt)
+  EMBER_BOTH("greater_equal", Ge)
+  EMBER_BOTH("less", Lt)
+  EMBER_BOTH("less_equal", Le)
+  EMBER_BOTH("equal", Eq)
+  EMBER_BOTH("not_equal", Ne)
+  EMBER_BOTH("where", Where)  // keyed by the value dtype
 #undef EMBER_BOTH
 }
 
