@@ -2,6 +2,7 @@
 # Sets up, installs ember with its C++ tests, runs the C++ tests (CTest/GoogleTest) and the Python
 # tests (pytest) against the installed package.
 set -euo pipefail
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 rm -f python/ember/_core*.so  # make pytest use the installed package, not a developer build
