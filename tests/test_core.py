@@ -87,6 +87,9 @@ def test_dlpack_both_ways():
     x = em.arange(6, dtype=em.float32).reshape(2, 3)
     assert x.__dlpack_device__() == (1, 0)
     np.testing.assert_array_equal(np.from_dlpack(x), np.arange(6, dtype=np.float32).reshape(2, 3))
+    exported = np.from_dlpack(x)
+    assert not exported.flags.writeable  # DLPack 1.0 carries the read-only flag: no copy was needed
+    assert np.shares_memory(exported, x.numpy())
     y = em.from_dlpack(np.arange(4, dtype=np.int16))
     assert y.dtype == em.int16 and y.tolist() == [0, 1, 2, 3]
 

@@ -194,10 +194,15 @@ class Array:
         return _ns()
 
     def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
+        """Exports the evaluated values. Zero-copy and flagged read-only for DLPack >= 1.0 consumers
+        (ember's versions must not be written behind its back); older consumers get a copy."""
         a = self.numpy()
-        if copy or not a.flags.writeable:
-            a = a.copy()  # NumPy exports only writeable arrays; the copy keeps ember's versions intact
-        return a.__dlpack__(stream=stream) if max_version is None else a.__dlpack__(stream=stream, max_version=max_version)
+        versioned = max_version is not None and tuple(max_version) >= (1, 0)
+        if copy or not versioned:
+            a = a.copy()
+        if max_version is None:
+            return a.__dlpack__(stream=stream)
+        return a.__dlpack__(stream=stream, max_version=max_version, copy=copy)
 
     def __dlpack_device__(self):
         return (1, 0)  # kDLCPU
