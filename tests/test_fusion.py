@@ -340,3 +340,55 @@ def test_simd_comparisons_and_where_handle_nan_and_tails(dtype):
     for f in ["greater", "greater_equal", "less", "less_equal", "equal", "not_equal"]:
         np.testing.assert_array_equal(getattr(em, f)(a * 1, b).numpy(), getattr(np, f)(x, y), err_msg=f)
     np.testing.assert_array_equal(em.where(a > b, a * 2, b).numpy(), np.where(x > y, x * 2, y))
+
+
+def _random_program(rng, leaves, depth):
+    """A random expression over `leaves` (pairs of (ember, numpy) arrays), as (ember, numpy) values."""
+    if depth == 0 or rng.random() < 0.2:
+        return leaves[rng.integers(len(leaves))]
+    kind = rng.integers(6)
+    a = _random_program(rng, leaves, depth - 1)
+    if kind == 0:
+        return em.sqrt(em.abs(a[0])), np.sqrt(np.abs(a[1]))
+    if kind == 1:
+        c = float(rng.integers(1, 4))
+        return a[0] * c - 1, a[1] * c - 1
+    b = _random_program(rng, leaves, depth - 1)
+    if kind == 2:
+        return a[0] + b[0], a[1] + b[1]
+    if kind == 3:
+        return a[0] * b[0], a[1] * b[1]
+    if kind == 4:
+        return em.maximum(a[0], b[0]), np.maximum(a[1], b[1])
+    return em.where(a[0] > b[0], a[0], b[0] - 1), np.where(a[1] > b[1], a[1], b[1] - 1)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_programs_match_numpy(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([1, 7, 2048, 5000]))
+    base = sample((n, 3), "float64", seed)
+    col = sample((n, 1), "float64", seed + 1)
+    row = sample((3,), "float64", seed + 2)
+    big = sample((2 * n, 6), "float64", seed + 3)
+    leaves = [(em.asarray(base), base), (em.asarray(col), col), (em.asarray(row), row),
+              (em.asarray(big)[::2, ::-2], big[::2, ::-2]), (em.asarray(base).T.T, base)]
+    held = []
+    outs = []
+    for _ in range(3):  # several roots sharing subexpressions, some held by the test
+        e, x = _random_program(rng, leaves, 4)
+        leaves.append((e, x))
+        held.append((e, x))
+    reduce = rng.integers(3)
+    for e, x in held:
+        with np.errstate(all="ignore"):
+            if reduce == 0:
+                outs.append((e, x))
+            elif reduce == 1:
+                outs.append((em.sum(e, axis=-1), np.sum(x, axis=-1)))
+            else:
+                outs.append((em.max(e), np.max(x)))
+    for e, x in outs:
+        assert_matches(e, x)
+    for e, x in held:
+        assert_matches(e, x)
