@@ -177,10 +177,13 @@ def main():
         v = em.asarray(vn)
         pn, qn = rng.uniform(0.1, 1.0, side), rng.uniform(0.1, 1.0, side)
         p, q = em.asarray(pn), em.asarray(qn)
-        em.eval(m, v, p, q)
+        m4n = rng.uniform(0.1, 1.0, (N // 4, 4))
+        m4 = em.asarray(m4n)
+        em.eval(m, v, p, q, m4)
         t_contig = median_time(forced(lambda: a * 2.0 + 1.0), R) / N
         for name, fe, fn, count in [
-            ("column of C-ordered matrix", lambda: m[:, 3] * 2.0 + 1.0, lambda: mn[:, 3] * 2.0 + 1.0, side),
+            (f"column of C-ordered {side}x{side}", lambda: m[:, 3] * 2.0 + 1.0, lambda: mn[:, 3] * 2.0 + 1.0, side),
+            (f"column of C-ordered {N // 4}x4", lambda: m4[:, 1] * 2.0 + 1.0, lambda: m4n[:, 1] * 2.0 + 1.0, N // 4),
             ("a[::2]", lambda: v[::2] * 2.0 + 1.0, lambda: vn[::2] * 2.0 + 1.0, N),
             ("a[:, None] - b[None, :]", lambda: p[:, None] - q[None, :], lambda: pn[:, None] - qn[None, :], side * side),
         ]:

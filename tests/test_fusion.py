@@ -392,3 +392,12 @@ def test_random_programs_match_numpy(seed):
         assert_matches(e, x)
     for e, x in held:
         assert_matches(e, x)
+
+
+def test_common_subexpressions_are_computed_once():
+    x = sample((100,), "float64", 1)
+    a = em.asarray(x)
+    y = em.sin(a) + em.sin(a) * em.sin(a)
+    n, text = em.kernels(y)
+    assert n == 1 and text.count("= sin") == 1
+    assert_matches(y, np.sin(x) + np.sin(x) ** 2)

@@ -22,6 +22,12 @@ struct Info {
   std::vector<Node*> consumers;
 };
 
+// Whether a node's parameters are all defaults (so op, dtype and inputs say everything it computes).
+bool plain(const Params& p) {
+  return p.axes.empty() && p.ints.empty() && !p.flag && p.offset == 0 && p.strides.empty() && p.scalars.empty() &&
+         !p.blob;
+}
+
 }  // namespace
 
 std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<NodePtr>& roots, const FusionRules& rules) {
@@ -126,9 +132,27 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
       Node* x = G.root->inputs[0].get();
       if (!member_set.count(x)) operand(x);
     }
+    // Common subexpressions: an unstored instruction equal to an earlier one (same op, dtype,
+    // argument registers, no parameters) reuses its register.
+    std::unordered_map<std::string, int> seen;
     for (Node* m : G.members) {
       Instr ins{m, {}};
       for (auto& x : m->inputs) ins.args.push_back(reg.at(x.get()));
+      if (!G.stored.count(m) && plain(m->params) && !m->inputs.empty()) {
+        std::string key(m->op);
+        key += '/';
+        key += std::to_string(static_cast<int>(m->dtype));
+        key += shape_str(m->shape);
+        for (int a : ins.args) {
+          key += ',';
+          key += std::to_string(a);
+        }
+        auto [it, fresh] = seen.emplace(key, static_cast<int>(k.inputs.size() + k.code.size()));
+        if (!fresh) {
+          reg[m] = it->second;
+          continue;
+        }
+      }
       reg[m] = static_cast<int>(k.inputs.size() + k.code.size());
       k.code.push_back(std::move(ins));
       if (G.stored.count(m)) k.outputs.push_back(reg.at(m));
