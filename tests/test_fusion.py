@@ -401,3 +401,14 @@ def test_common_subexpressions_are_computed_once():
     n, text = em.kernels(y)
     assert n == 1 and text.count("= sin") == 1
     assert_matches(y, np.sin(x) + np.sin(x) ** 2)
+
+
+def test_error_raised_on_a_worker_thread_reaches_the_caller():
+    n = 300_000
+    a = em.asarray(np.arange(n))
+    b = em.asarray(np.where(np.arange(n) == n - 1000, -1, 2))
+    with pytest.raises(ValueError, match="pow"):
+        ((a + 1) ** b * 3).numpy()
+    with pytest.raises(ValueError, match="pow"):
+        em.sum((a + 1) ** b).numpy()
+    assert_matches(a + 2, np.arange(n) + 2)
