@@ -187,6 +187,7 @@ struct Reg {
   InstrFn fn = nullptr;
   const Instr* instr = nullptr;
   std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
+  int last_read = -1;      // the last instruction reading it (-1: none; the register count: after)
 };
 
 struct Program {
@@ -195,6 +196,7 @@ struct Program {
   std::vector<Reg> regs;
   int first_code = 0;
   int slots = 0;
+  bool stream = false;  // outputs too large for the caches: non-temporal stores
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
 
@@ -230,6 +232,7 @@ void assign_slots(Program& p, int result) {
   for (int r = p.first_code; r < nreg; ++r)
     for (int a : p.regs[r].instr->args) last[a] = r;
   if (result >= 0) last[result] = nreg;  // read after the program
+  for (int r = 0; r < nreg; ++r) p.regs[r].last_read = last[r];
   std::vector<int> free_slots;
   auto take = [&] {
     if (free_slots.empty()) return p.slots++;
@@ -292,7 +295,10 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
     void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
     for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
     current = g.instr;
+    // Large outputs that no later instruction reads go around the cache.
+    g_stream_stores = g.out && p.stream && g.last_read < 0;
     g.fn(args, dst, len, *g.instr->node);
+    g_stream_stores = false;
     ptrs[r] = dst;
   }
   for (int in : p.tail_loads) load(p, in, scratch, start, len, ptrs);
@@ -433,6 +439,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   assign_slots(p, k.reduction ? k.result : -1);
 
   int64_t total = shape_size(p.dims);
+  p.stream = total * 8 >= (int64_t{16} << 20);  // well past this machine's caches
   int64_t width = std::min(total, kBlock);
   Fold fold;
   int64_t L = 1, nout = 1;
@@ -484,6 +491,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
           int64_t s = b * kBlock;
           run_block(p, scratch, s, std::min(kBlock, total - s), ptrs, current);
         }
+        flush_streams();
       });
     });
     return;
@@ -506,6 +514,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
           run_block(p, scratch, j * L + b * kBlock, len, ptrs, current);
           fold.fold(ptrs[res], len, partial.data() + w * ritem);
         }
+        flush_streams();
       });
     });
     // Combine each row's partials pairwise, in block order.
@@ -539,6 +548,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
           fold.combine(o, v);
         }
       }
+      flush_streams();
     });
   });
 }

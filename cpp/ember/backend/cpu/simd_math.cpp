@@ -8,6 +8,7 @@
 #include <hwy/foreach_target.h>  // must come before highway.h
 
 #include <hwy/contrib/math/math-inl.h>
+#include <hwy/cache_control.h>
 #include <hwy/highway.h>
 
 #include <cfloat>
@@ -22,16 +23,25 @@ HWY_BEFORE_NAMESPACE();
 namespace ember::cpu::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// Non-temporal stores need vector-aligned destinations (output blocks are: 64-byte buffers, blocks
+// of 2048 elements).
+template <class T> HWY_INLINE bool Streamable(const T* y) {
+  const hn::ScalableTag<T> d;
+  return g_stream_stores && reinterpret_cast<uintptr_t>(y) % (hn::Lanes(d) * sizeof(T)) == 0;
+}
+
 // y = f(x) by vectors where valid(x) holds in every lane, else lane by lane with the functor.
 template <class T, class Vf, class Valid, class Sf>
 HWY_INLINE void MapUnary(const T* x, T* y, int64_t n, Vf vf, Valid valid, Sf sf) {
   const hn::ScalableTag<T> d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
+  const bool stream = Streamable(y);
   for (; i + N <= n; i += N) {
     auto v = hn::LoadU(d, x + i);
     if (hn::AllTrue(d, valid(d, v))) {
-      hn::StoreU(vf(d, v), d, y + i);
+      if (stream) hn::Stream(vf(d, v), d, y + i);
+      else hn::StoreU(vf(d, v), d, y + i);
     } else {
       for (int64_t j = i; j < i + N; ++j) y[j] = sf(x[j]);
     }
@@ -44,7 +54,11 @@ HWY_INLINE void MapBinary(const T* x, const T* z, T* y, int64_t n, Vf vf, Sf sf)
   const hn::ScalableTag<T> d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(vf(hn::LoadU(d, x + i), hn::LoadU(d, z + i)), d, y + i);
+  if (Streamable(y)) {
+    for (; i + N <= n; i += N) hn::Stream(vf(hn::LoadU(d, x + i), hn::LoadU(d, z + i)), d, y + i);
+  } else {
+    for (; i + N <= n; i += N) hn::StoreU(vf(hn::LoadU(d, x + i), hn::LoadU(d, z + i)), d, y + i);
+  }
   for (; i < n; ++i) y[i] = sf(x[i], z[i]);
 }
 
@@ -141,6 +155,7 @@ HWY_INLINE void Compare(const T* x, const T* z, bool* y, int64_t n, Cmp cmp, Sf 
 template <class T>
 HWY_INLINE void Where(const bool* c, const T* x, const T* z, T* y, int64_t n) {
   const hn::ScalableTag<T> d;
+  const bool stream = Streamable(y);
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
   uint8_t bits[16] = {};
@@ -151,7 +166,9 @@ HWY_INLINE void Where(const bool* c, const T* x, const T* z, T* y, int64_t n) {
       bits[g / 8] = static_cast<uint8_t>((bytes * 0x0102040810204080ull) >> 56);
     }
     auto m = hn::LoadMaskBits(d, bits);
-    hn::StoreU(hn::IfThenElse(m, hn::LoadU(d, x + i), hn::LoadU(d, z + i)), d, y + i);
+    auto v = hn::IfThenElse(m, hn::LoadU(d, x + i), hn::LoadU(d, z + i));
+    if (stream) hn::Stream(v, d, y + i);
+    else hn::StoreU(v, d, y + i);
   }
   for (; i < n; ++i) y[i] = c[i] ? x[i] : z[i];
 }
@@ -243,6 +260,9 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace ember::cpu {
+
+thread_local bool g_stream_stores = false;
+void flush_streams() { hwy::FlushStream(); }
 
 #define EMBER_EXPORT2(Name) \
   HWY_EXPORT(Name##64);     \

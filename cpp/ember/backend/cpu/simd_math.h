@@ -8,6 +8,12 @@
 
 namespace ember::cpu {
 
+// While set (per thread), SIMD instructions write with non-temporal stores: the fused interpreter sets
+// it for outputs too large to stay in cache, saving the read-for-ownership of every output line.
+extern thread_local bool g_stream_stores;
+// Orders this thread's non-temporal stores before what follows (call before results are shared).
+void flush_streams();
+
 // Folds a contiguous run of n >= 1 values into *out.
 using FoldFn = void (*)(const void* x, int64_t n, void* out);
 
