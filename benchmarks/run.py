@@ -37,8 +37,8 @@ def median_time(fn, repeat, warmup=1):
 
 
 def forced(expr):
-    def run():
-        em.eval(expr())
+    def run():  # build the graph and evaluate it, waiting for the result (em.eval alone returns early)
+        em._core.eval([expr()._h])
     return run
 
 

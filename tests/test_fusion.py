@@ -216,7 +216,7 @@ def test_error_in_fused_kernel_names_the_op():
 # ---- asynchronous dispatch ----
 
 def test_eval_async_returns_and_the_sync_point_waits():
-    x = sample((200_000,), "float64", 1)
+    x = sample((400_000,), "float64", 1)  # large enough to be dispatched, not run inline
     a = em.asarray(x)
     y = em.sin(a) * 2 + 1
     em.eval_async(y)
@@ -229,24 +229,33 @@ def test_eval_async_returns_and_the_sync_point_waits():
 
 
 def test_eval_async_error_is_raised_at_the_next_sync_point():
-    i = em.asarray(np.arange(5, dtype=np.int64))
-    bad = i ** em.asarray(np.full(5, -1, dtype=np.int64))
-    em.eval_async(bad)
+    n = 400_000
+    i = em.asarray(np.arange(n, dtype=np.int64))
+    bad = i ** em.asarray(np.full(n, -1, dtype=np.int64))
+    em.eval_async(bad)  # returns: the error surfaces at the sync point
     with pytest.raises(ValueError, match="pow"):
         bad.numpy()
     assert not bad._h.is_evaluated()  # the failed node keeps its inputs
-    assert_matches(i, np.arange(5))
+    assert_matches(i, np.arange(n))
     ok = i + 1
     em.eval_async(ok)
-    assert_matches(ok, np.arange(5) + 1)
+    assert_matches(ok, np.arange(n) + 1)
+
+
+def test_small_eval_async_runs_inline():
+    x = em.ones(3) + 1
+    em.eval_async(x)
+    assert x._h.is_evaluated()
+    with pytest.raises(ValueError, match="pow"):  # inline: raised by the call itself
+        em.eval_async(em.asarray(np.arange(3)) ** em.asarray(np.full(3, -1)))
 
 
 def test_eval_async_with_writes():
-    x = em.zeros(10)
+    x = em.zeros(300_000)
     x[2:5] = em.asarray(np.ones(3))
     em.eval_async(x)
     x[0] = 7.0
-    expect = np.zeros(10)
+    expect = np.zeros(300_000)
     expect[2:5] = 1
     expect[0] = 7
     assert_matches(x, expect)

@@ -18,6 +18,7 @@ void bind_engine(nb::module_& m) {
       [](const std::vector<Array>& arrays) {
         std::vector<NodePtr> roots;
         for (auto& a : arrays) roots.push_back(a.node());
+        nb::gil_scoped_release release;  // may wait for earlier work; touches no Python object
         eval_async(roots);
       },
       nb::arg("arrays"), "Schedules the arrays' evaluation and returns; the next sync point waits.");

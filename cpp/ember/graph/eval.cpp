@@ -108,6 +108,8 @@ void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* 
 
 // ---- asynchronous evaluation ----
 
+constexpr int64_t kAsyncMinElements = int64_t{1} << 18;
+
 struct Job {
   std::vector<NodePtr> keep;  // every scheduled node, alive until collected on the caller's thread
   std::vector<Node*> order;
@@ -168,10 +170,19 @@ void eval_async(const std::vector<NodePtr>& roots) {
   AsyncState& st = async_state();
   auto job = std::make_shared<Job>();
   {
-    std::lock_guard<std::mutex> lock(st.mu);
+    std::unique_lock<std::mutex> lock(st.mu);
     job->order = schedule(roots, &st.pending);
     if (job->order.empty()) return;
     job->kernels = fuse(job->order, roots, cpu_rules());  // before `keep` adds a holder to every node
+    // Small work runs at once: handing it to another thread would cost more than it saves.
+    int64_t work = 0;
+    for (const KernelDesc& k : job->kernels) work += k.single ? k.single->size() : shape_size(k.shape);
+    if (work < kAsyncMinElements) {
+      lock.unlock();
+      job.reset();
+      eval(roots);
+      return;
+    }
     schedule(roots, &st.pending, &job->keep);
     for (Node* n : job->order) st.pending.insert(n);
     st.jobs.push_back(job);

@@ -12,7 +12,8 @@ namespace ember {
 void eval(const std::vector<NodePtr>& roots);
 
 // Schedules the roots' evaluation on the background dispatcher and returns at once. The next sync
-// point (eval, any read of data) waits for it and re-raises its error, as eval would have.
+// point (eval, any read of data) waits for it and re-raises its error, as eval would have. Graphs
+// with little work (under 2^18 elements in all) are evaluated at once instead.
 void eval_async(const std::vector<NodePtr>& roots);
 
 // The Kernels evaluating the roots would run, without running them (for tests and users; the raw
