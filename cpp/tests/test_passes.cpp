@@ -105,3 +105,34 @@ TEST(Allocator, ReusesFreedBlocks) {
   runtime::cached_free(q, cap2);
   EXPECT_GE(runtime::empty_cache(), cap);
 }
+
+TEST(Fusion, CommonSubexpressionsShareARegister) {
+  Array a = vec(50, 0.1);
+  Array x = op("add", op("sin", a), op("multiply", op("sin", a), op("sin", a)));
+  auto ks = plan({x.node()});
+  ASSERT_EQ(ks.size(), 1u);
+  EXPECT_EQ(ks[0].code.size(), 3u);  // sin once, multiply, add
+  double s = std::sin(0.7);
+  EXPECT_NEAR(at(x, 7), s + s * s, 1e-15);
+}
+
+TEST(Fusion, DyingInputBufferIsReused) {
+  Array t = op("add", vec(100'000, 1.0), num(1.0));
+  eval({t.node()});
+  const std::byte* before = t.data().buffer->data();
+  NodePtr r = op("multiply", t, num(2.0)).node();
+  t = Array();  // nobody else holds t now
+  eval({r});
+  EXPECT_EQ(r->data.buffer->data(), before);
+  EXPECT_DOUBLE_EQ(r->data.ptr<double>()[10], 2 * 11.0);
+}
+
+TEST(Async, EvalAsyncThenSyncPoint) {
+  Array a = vec(1'000'000, 1e-6);
+  Array y = op("exp", a);
+  eval_async({y.node()});
+  Array z = op("subtract", y, num(1.0));  // built on a value in flight
+  eval_async({z.node()});
+  EXPECT_NEAR(at(z, 500'000), std::exp(0.5) - 1, 1e-14);
+  EXPECT_TRUE(y.is_evaluated());
+}
