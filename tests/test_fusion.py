@@ -421,3 +421,16 @@ def test_error_raised_on_a_worker_thread_reaches_the_caller():
     with pytest.raises(ValueError, match="pow"):
         em.sum((a + 1) ** b).numpy()
     assert_matches(a + 2, np.arange(n) + 2)
+
+
+@pytest.mark.parametrize("shape,axis", [((300, 700), 0), ((5, 3, 1000), (0, 1)), ((7, 1, 600), 0), ((2, 2049), 0)])
+def test_leading_axis_reductions_fuse_and_match_numpy_order(shape, axis):
+    x, y = sample(shape, "float64", 1), sample(shape, "float64", 2)
+    a, b = em.asarray(x), em.asarray(y)
+    s = em.sum(a * b - 1, axis=axis)
+    assert count(s) == 1
+    np.testing.assert_array_equal(s.numpy(), np.sum(x * y - 1, axis=axis))  # NumPy's row-by-row order
+    assert_matches(em.max(a - b, axis=axis), np.max(x - y, axis=axis))
+    assert_matches(em.prod(a * 0.5 + 1, axis=axis, keepdims=True), np.prod(x * 0.5 + 1, axis=axis, keepdims=True))
+    i = em.asarray(sample(shape, "int64", 3))
+    assert_matches(em.sum(i * 3, axis=axis), np.sum(sample(shape, "int64", 3) * 3, axis=axis))

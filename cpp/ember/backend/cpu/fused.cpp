@@ -36,6 +36,22 @@ bool trailing_axes(const Shape& shape, const std::vector<int64_t>& axes) {
   return true;
 }
 
+// Reduced axes come before every kept axis of extent > 1 (sum(axis=0) of C-ordered data), and the
+// kept part is wide enough for blocks of a useful length: each block of a kept row is accumulated
+// over the reduced rows in order (NumPy's order for these sums).
+bool leading_axes(const Shape& shape, const std::vector<int64_t>& axes) {
+  bool seen_kept = false;
+  int64_t kept = 1;
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (!reduced) kept *= shape[d];
+    if (shape[d] == 1) continue;
+    if (!reduced) seen_kept = true;
+    else if (seen_kept) return false;
+  }
+  return kept >= 512;
+}
+
 // ---- folds (the reduction ops on a contiguous run) ----
 
 template <class F, class T>
@@ -79,6 +95,7 @@ struct Fold {
   void (*fold)(const void* x, int64_t n, void* out) = nullptr;
   void (*combine)(void* acc, const void* v) = nullptr;  // acc = f(acc, v)
   void (*init)(const Node& r, void* out) = nullptr;
+  void (*accumulate)(void* acc, const void* x, int64_t n) = nullptr;  // acc[i] = f(acc[i], x[i])
 };
 
 enum class Ident { NegZero, One, Lowest, Highest };
@@ -101,6 +118,12 @@ Fold make_fold() {
   // NumPy's initial= when given, else the op's identity (-0.0 keeps sum([-0.0]) == -0.0).
   f.init = [](const Node& r, void* out) {
     *static_cast<T*>(out) = r.params.scalars.empty() ? identity<T, I>() : r.params.scalars[0].as<T>();
+  };
+  f.accumulate = [](void* acc, const void* x, int64_t n) {
+    T* a = static_cast<T*>(acc);
+    const T* v = static_cast<const T*>(x);
+    F op{};
+    for (int64_t i = 0; i < n; ++i) a[i] = static_cast<T>(op(a[i], v[i]));
   };
   return f;
 }
@@ -192,7 +215,8 @@ struct Reg {
 
 struct Program {
   Shape dims;
-  int kept = 0;  // the first `kept` dims are kept by the reduction, the rest reduced
+  int kept = 0;          // how many simplified dims the reduction keeps
+  bool leading = false;  // reduced dims come first (else last)
   std::vector<Reg> regs;
   int first_code = 0;
   int slots = 0;
@@ -221,6 +245,7 @@ void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<
   }
   p.dims = dims;
   p.kept = static_cast<int>(std::count(red.begin(), red.end(), false));
+  p.leading = !red.empty() && red.front() && p.kept > 0;
   st = std::move(out);
 }
 
@@ -368,7 +393,7 @@ bool can_fuse_elementwise(const Node& n) { return find_instr(n) != nullptr; }
 bool can_fuse_reduction(const Node& n) {
   if (n.device != DeviceType::CPU || n.kind != Kind::Reduction || !is_fold(n.op) || n.inputs.size() != 1) return false;
   if (!fused_dtype(n.dtype) || n.inputs[0]->dtype != n.dtype || n.params.scalars.size() > 1) return false;
-  return trailing_axes(n.inputs[0]->shape, n.params.axes);
+  return trailing_axes(n.inputs[0]->shape, n.params.axes) || leading_axes(n.inputs[0]->shape, n.params.axes);
 }
 
 void run_fused(const KernelDesc& k, Node*& failed) {
@@ -443,7 +468,10 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   int64_t width = std::min(total, kBlock);
   Fold fold;
   int64_t L = 1, nout = 1;
-  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) (d < p.kept ? nout : L) *= p.dims[d];
+  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) {
+    bool kept_dim = p.leading ? d >= static_cast<int>(p.dims.size()) - p.kept : d < p.kept;
+    (kept_dim ? nout : L) *= p.dims[d];
+  }
   std::byte* rout = nullptr;
   int ritem = 8;
   if (k.reduction) {
@@ -497,9 +525,32 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     return;
   }
 
+  int res = k.result;
+  if (p.leading) {
+    // Reduced rows outermost: each block of the kept part starts at the initial value and takes
+    // every reduced row in order. Outputs are independent, so blocks go to threads freely.
+    int64_t nchunks = (nout + kBlock - 1) / kBlock;
+    runtime::parallel_for(nchunks, 1, [&](int64_t c0, int64_t c1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, width, ptrs, current);
+        for (int64_t c = c0; c < c1; ++c) {
+          int64_t j0 = c * kBlock, len = std::min(kBlock, nout - j0);
+          std::byte* o = rout + j0 * ritem;
+          for (int64_t j = 0; j < len; ++j) fold.init(*k.reduction, o + j * ritem);
+          for (int64_t i = 0; i < L; ++i) {
+            run_block(p, scratch, i * nout + j0, len, ptrs, current);
+            fold.accumulate(o, ptrs[res], len);
+          }
+        }
+        flush_streams();
+      });
+    });
+    return;
+  }
   // Reductions. Long rows: each row splits into blocks, each block gives a partial. Short rows:
   // a block covers whole rows, each folded at once.
-  int res = k.result;
   if (L >= kBlock) {
     int64_t nb = (L + kBlock - 1) / kBlock;
     std::vector<std::byte> partial(static_cast<size_t>(nout * nb * ritem));
