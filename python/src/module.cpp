@@ -13,4 +13,7 @@ NB_MODULE(_core, m) {
   ember::py::bind_sorting(m);
   ember::py::bind_linalg(m);
   ember::py::bind_random(m);
+#ifdef EMBER_HAVE_MPI
+  ember::py::bind_distributed(m);
+#endif
 }
