@@ -117,7 +117,12 @@ struct BlockType {
 };
 
 int64_t nbytes(const Node& n) { return n.size() * itemsize(n.dtype); }
-int64_t row_bytes(const Node& n) { return n.ndim() ? nbytes(n) / std::max<int64_t>(n.shape[0], 1) : nbytes(n); }
+// Bytes of one index along axis 0 (from the trailing dims, so also right for a rank holding no rows).
+int64_t row_bytes(const Node& n) {
+  int64_t b = itemsize(n.dtype);
+  for (int i = 1; i < n.ndim(); ++i) b *= n.shape[i];
+  return b;
+}
 
 // In a world of one rank a collective is the identity: the node shares its input's buffer.
 bool alone(Node& n) {

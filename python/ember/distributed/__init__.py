@@ -54,7 +54,7 @@ def _make_reduction(op):
 def _install():
     from .. import _elementwise
 
-    skip = {"result_type", "can_cast", "real", "imag"}
+    skip = {"result_type", "can_cast"}
     names = [n for n in _elementwise.__all__ if n not in skip]
     for n in names:
         globals()[n] = _make_elementwise(n)

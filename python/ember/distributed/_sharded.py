@@ -99,6 +99,17 @@ class ShardedArray:
         return _like(self, ~self.local)
 
     @property
+    def real(self):
+        return _like(self, self.local.real)
+
+    @property
+    def imag(self):
+        return _like(self, self.local.imag)
+
+    def conj(self):
+        return _like(self, self.local.conj())
+
+    @property
     def T(self):
         return ShardedArray(self.local.T, self.ndim - 1 - self.axis, self.shape[::-1], self.counts)
 
@@ -236,7 +247,7 @@ def elementwise(fn, *args, **kwargs):
     out_shape = _np.broadcast_shapes(*[_gshape(a) for a in args])
     nd = len(out_shape)
     ref = next((a for a in args if isinstance(a, ShardedArray)
-                and a.shape[a.axis] == out_shape[a.axis + nd - a.ndim] and out_shape[a.axis + nd - a.ndim] != 1),
+                and a.shape[a.axis] == out_shape[a.axis + nd - a.ndim]),
                None)
     if ref is None:  # nothing is split along a real axis of the result: compute replicated
         return fn(*[a.gather() if isinstance(a, ShardedArray) else a for a in args], **kwargs)
