@@ -172,3 +172,13 @@ def test_single_process_code_runs_unchanged():
     s = dist.shard(em.asarray(x))
     got = float(((s ** 2 - 0.5 * s).sum() / s.shape[0]))
     assert got == pytest.approx(float(np.mean(x ** 2 - 0.5 * x)), rel=1e-12)
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+def test_argreductions(op):
+    x, s = sharded((7, 5), 0, seed=14)
+    for axis in [None, 0, 1, -1]:
+        for keepdims in (False, True):
+            got = getattr(dist, op)(s, axis=axis, keepdims=keepdims)
+            got = got.gather() if isinstance(got, dist.ShardedArray) else got
+            assert_matches(got, getattr(np, op)(x, axis=axis, keepdims=keepdims))

@@ -17,7 +17,7 @@ import functools as _functools
 
 from ._comm import (HAVE_MPI, abort, all_gather, all_max, all_min, all_prod, all_reduce, all_sum,  # noqa: F401
                     all_to_all, barrier, broadcast, finalize, init, is_available, rank, recv, send, size)
-from ._sharded import (ShardedArray, arange, block_counts, elementwise, empty, full, getitem, matmul,  # noqa: F401
+from ._sharded import (ShardedArray, arange, argreduce, block_counts, elementwise, empty, full, getitem, matmul,  # noqa: F401
                        mean, ones, reduce, shard, var, zeros)
 from ._trace import trace_start, trace_stop  # noqa: F401
 
@@ -28,6 +28,14 @@ def gather(x):
 
 
 to_replicated = gather
+
+
+def argmax(x, axis=None, keepdims=False):
+    return argreduce("argmax", x, axis, keepdims)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return argreduce("argmin", x, axis, keepdims)
 
 
 def _make_elementwise(name):

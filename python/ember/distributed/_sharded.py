@@ -132,6 +132,12 @@ class ShardedArray:
     def all(self, axis=None, keepdims=False):
         return reduce("all", self, axis, keepdims)
 
+    def argmax(self, axis=None, keepdims=False):
+        return argreduce("argmax", self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return argreduce("argmin", self, axis, keepdims)
+
     def mean(self, axis=None, keepdims=False, dtype=None):
         return mean(self, axis, keepdims, dtype)
 
@@ -321,6 +327,24 @@ def reduce(op, x, axis=None, keepdims=False, dtype=None):
     new_axis = x.axis if keepdims else x.axis - builtins.sum(1 for a in axes if a < x.axis)
     shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape)) if keepdims else \
         tuple(d for i, d in enumerate(x.shape) if i not in axes)
+    return ShardedArray(local, new_axis, shape, x.counts)
+
+
+def argreduce(op, x, axis=None, keepdims=False):
+    """argmax/argmin: local along an axis that is not split (the result stays split); along the split
+    axis or over all axes the array is gathered first."""
+    import ember as em
+
+    fn = getattr(em, op)
+    if not isinstance(x, ShardedArray):
+        return fn(x, axis=axis, keepdims=keepdims)
+    if axis is None or _comm._norm_axis(axis, x.ndim) == x.axis:
+        return fn(x.gather(), axis=axis, keepdims=keepdims)
+    axis = _comm._norm_axis(axis, x.ndim)
+    local = fn(x.local, axis=axis, keepdims=keepdims)
+    new_axis = x.axis if keepdims or axis > x.axis else x.axis - 1
+    shape = tuple(1 if i == axis else d for i, d in enumerate(x.shape)) if keepdims else \
+        tuple(d for i, d in enumerate(x.shape) if i != axis)
     return ShardedArray(local, new_axis, shape, x.counts)
 
 
