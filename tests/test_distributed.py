@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(MPIRUN is None, reason="mpirun not found (instal
 
 def _env():
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-               OMPI_MCA_orte_base_help_aggregate="0")
+               OMPI_MCA_orte_base_help_aggregate="0", OMPI_MCA_mpi_yield_when_idle="1")
     pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(ember.__file__)))
     env["PYTHONPATH"] = os.pathsep.join([pkg_parent, os.path.join(ROOT, "tests")] +
                                         ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
