@@ -1,0 +1,211 @@
+#include "int_arith.h"
+
+#include <memory>
+
+namespace ember::pim::mc {
+
+namespace {
+
+// Kogge-Stone prefix over generate/propagate, in place: ng holds ~G, P holds P, nP0 its
+// complement. After the call ng[i] = ~(carry out of bit i). If top_only, P is not kept exact for
+// the low partitions (only bit n-1 of ng is needed).
+void prefix(Builder& b, const Bits& ng, const Bits& P, const Bits& nP0) {
+  const uint32_t n = ng.len;
+  std::unique_ptr<Tmp> cur;
+  Bits nP = nP0;
+  for (uint32_t d = 1; d < n; d *= 2) {
+    const bool last = 2 * d >= n;
+    const uint32_t m = n - d;
+    {
+      Tmp t = b.tmp(m);
+      b.norc(t(), nP.sub(d, m), ng.sub(0, m));  // P[i] & G[i-d]
+      b.g_not(ng.sub(d, m), t());               // ~G[i] &= ~(P[i] & G[i-d])
+    }
+    if (!last) {
+      b.g_not(P.sub(d, m), nP.sub(0, m));  // P[i] &= P[i-d]
+      Tmp nn = b.tmp(n);
+      b.notc(nn(), P);
+      cur = std::make_unique<Tmp>(std::move(nn));
+      nP = (*cur)();
+    }
+  }
+}
+
+}  // namespace
+
+void add_core(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+              const Bits& nB, bool xnor_out, const Bits* carry_out) {
+  const uint32_t n = s.len;
+  Tmp np0 = b.tmp(n), ng = b.tmp(n), P = b.tmp(n);
+  {
+    Tmp x = b.tmp(n), g = b.tmp(n);
+    b.norc(x(), A, B);      // ~a & ~b
+    b.norc(g(), nA, nB);    // a & b
+    b.norc(P(), x(), g());  // a ^ b
+    b.notc(np0(), P());
+    b.notc(ng(), g());
+  }
+  prefix(b, ng(), P(), np0());
+  if (carry_out) b.notc(*carry_out, ng.bit(n - 1));
+  // s = p0 ^ C (or its complement), C[i] = G[i-1], C[0] = 0
+  const Bits p0 = P();  // P is dead after the prefix: reuse it for p0
+  b.notc(p0, np0());
+  const Bits pa = xnor_out ? np0() : p0;
+  const Bits pb = xnor_out ? p0 : np0();
+  if (n == 1) {
+    b.init(s, true);
+    b.g_not(s, pb);
+    return;
+  }
+  const uint32_t m = n - 1;
+  Tmp v = b.tmp(m);
+  b.norc(v(), pb.sub(1, m), ng(0, m));  // pa & C
+  b.g_not(ng(0, m), pa.sub(1, m));       // u = ~pa & ~C, in place
+  b.init(s, true);
+  b.g_not(s.bit(0), pb.bit(0));
+  b.g_nor(s.sub(1, m), ng(0, m), v());
+}
+
+void add(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
+  Tmp nx = b.tmp(s.len), ny = b.tmp(s.len);
+  b.notc(nx(), x);
+  b.notc(ny(), y);
+  add_core(b, s, x, nx(), y, ny(), false);
+}
+
+void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
+  // x - y = ~(~x + y)
+  Tmp nx = b.tmp(s.len), ny = b.tmp(s.len);
+  b.notc(nx(), x);
+  b.notc(ny(), y);
+  add_core(b, s, nx(), x, y, ny(), true);
+}
+
+void neg(Builder& b, const Bits& s, const Bits& x) {
+  // -x = ~(x + ~0) = ~(x - 1)
+  Tmp nx = b.tmp(s.len), ones = b.tmp(s.len), zeros = b.tmp(s.len);
+  b.notc(nx(), x);
+  b.init(ones(), true);
+  b.init(zeros(), false);
+  add_core(b, s, x, nx(), ones(), zeros(), true);
+}
+
+void add_const(Builder& b, const Bits& s, const Bits& x, uint64_t c) {
+  Tmp nx = b.tmp(s.len), k = b.tmp(s.len), nk = b.tmp(s.len);
+  b.notc(nx(), x);
+  b.set_const(k(), c);
+  b.set_const(nk(), ~c);
+  add_core(b, s, x, nx(), k(), nk(), false);
+}
+
+void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signed, bool negate) {
+  // x < y  <=>  carry out of y + ~x. Signed: compare with the sign bits flipped.
+  const uint32_t n = x.len;
+  Tmp nx = b.tmp(n), ny = b.tmp(n);
+  b.notc(nx(), x);
+  b.notc(ny(), y);
+  // A = y, nA = ny, B = nx, nB = x; for signed the top bits of A and B are inverted.
+  Tmp P = b.tmp(n), ng = b.tmp(n), nP = b.tmp(n);
+  {
+    Tmp X = b.tmp(n), g = b.tmp(n);
+    const uint32_t lo = is_signed ? n - 1 : n;
+    b.init(X(), true);
+    b.init(g(), true);
+    if (lo) {
+      b.g_nor(X(0, lo), y.sub(0, lo), nx(0, lo));
+      b.g_nor(g(0, lo), ny(0, lo), x.sub(0, lo));
+    }
+    if (is_signed) {
+      b.g_nor(X.bit(n - 1), ny.bit(n - 1), x.top());
+      b.g_nor(g.bit(n - 1), y.top(), nx.bit(n - 1));
+    }
+    b.norc(P(), X(), g());
+    b.notc(nP(), P());
+    b.notc(ng(), g());
+  }
+  prefix(b, ng(), P(), nP());
+  if (negate) {
+    b.copy(o, ng.bit(n - 1));
+  } else {
+    b.notc(o, ng.bit(n - 1));
+  }
+}
+
+namespace {
+// Reduce e (AND of all bits, ne = ~e) into o (or ~o when negate). Destroys e and ne.
+void and_reduce(Builder& b, const Bits& o, const Bits& e, const Bits& ne, bool negate) {
+  uint32_t m = e.len;
+  while (m > 2) {
+    const uint32_t k = m / 2;
+    const uint32_t nm = m - k;
+    b.g_not(e.sub(0, k), ne.sub(m - k, k));
+    b.notc(ne.sub(0, nm), e.sub(0, nm));
+    m = nm;
+  }
+  if (m == 1) {
+    if (negate)
+      b.copy(o, ne.bit(0));
+    else
+      b.copy(o, e.bit(0));
+    return;
+  }
+  if (negate) {
+    Tmp t = b.tmp(1);
+    b.norc(t(), ne.bit(0), ne.bit(1));
+    b.notc(o, t());
+  } else {
+    b.norc(o, ne.bit(0), ne.bit(1));
+  }
+}
+}  // namespace
+
+void equal(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool negate) {
+  const uint32_t n = x.len;
+  Tmp e = b.tmp(n), ne = b.tmp(n);
+  b.xnorc(e(), x, y);
+  b.notc(ne(), e());
+  and_reduce(b, o, e(), ne(), negate);
+}
+
+void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate) {
+  const uint32_t n = x.len;
+  Tmp e = b.tmp(n), ne = b.tmp(n);
+  b.notc(e(), x);
+  b.copy(ne(), x);
+  and_reduce(b, o, e(), ne(), negate);
+}
+
+void shift_const(Builder& b, const Bits& o, const Bits& x, int k, bool arith) {
+  const int n = o.len;
+  Tmp t = b.tmp(n);
+  b.notc(t(), x);
+  b.init(o, true);
+  if (k >= 0) {  // left
+    if (k < n) {
+      b.g_not(o.sub(k, n - k), t(0, n - k));
+      if (k) b.init(o.sub(0, k), false);
+    } else {
+      b.init(o, false);
+    }
+  } else {
+    const int r = -k;
+    if (r < n) {
+      b.g_not(o.sub(0, n - r), t(r, n - r));
+      if (arith) {
+        Tmp s = b.tmp(r);
+        b.bcast(s(), Bits{}, t.bit(n - 1));  // ~sign
+        b.g_not(o.sub(n - r, r), s());
+      } else {
+        b.init(o.sub(n - r, r), false);
+      }
+    } else if (arith) {
+      Tmp s = b.tmp(n);
+      b.bcast(s(), Bits{}, t.bit(n - 1));
+      b.g_not(o, s());
+    } else {
+      b.init(o, false);
+    }
+  }
+}
+
+}  // namespace ember::pim::mc

@@ -1,0 +1,27 @@
+// Integer microcode: parallel-prefix (Kogge-Stone across partitions) adders and direct comparators.
+#pragma once
+#include "builder.h"
+
+namespace ember::pim::mc {
+
+// s = a + b (mod 2^n).
+void add(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// s = a - b (mod 2^n).
+void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// Core: s = A + B given both polarities of the inputs; xnor_out gives ~(A + B) instead.
+void add_core(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+              const Bits& nB, bool xnor_out, const Bits* carry_out = nullptr);
+// s = -x.
+void neg(Builder& b, const Bits& s, const Bits& x);
+// s = x + c for a constant c.
+void add_const(Builder& b, const Bits& s, const Bits& x, uint64_t c);
+// One-bit result o = (x < y) (or x >= y when negate), signed or unsigned.
+void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signed, bool negate);
+// One-bit result o = (x == y) (or x != y when negate).
+void equal(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool negate);
+// One-bit result o = (x == 0) (or x != 0 when negate).
+void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate);
+// o = x << k or x >> k (logical or arithmetic) for a constant k.
+void shift_const(Builder& b, const Bits& o, const Bits& x, int k, bool arith);
+
+}  // namespace ember::pim::mc
