@@ -1,6 +1,7 @@
 #include "builder.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 
 namespace ember::pim {
@@ -112,15 +113,22 @@ void Builder::set_const(const Bits& o, uint64_t value) {
 }
 
 void Builder::bcast(const Bits& o, const Bits& no, const Bits& bit) {
-  // Doubling in two complementary registers: o holds the bit, u its complement.
+  // Doubling in two complementary registers: o holds the bit, u its complement. The first two
+  // copies of the complement are taken from the source itself.
   const uint32_t n = o.len;
-  Tmp ut = tmp(no.len ? 1 : n);
-  const Bits u = no.len ? no : ut();
+  std::unique_ptr<Tmp> ut;
+  if (!no.len) ut = std::make_unique<Tmp>(tmp(n));
+  const Bits u = no.len ? no : (*ut)();
   init(u, true);
   init(o, true);
   g_not(u.bit(0), bit);
-  g_not(o.bit(0), u.bit(0));
-  for (uint32_t d = 1; d < n; d *= 2) {
+  if (n == 1) {
+    g_not(o, u);
+    return;
+  }
+  g_not(u.bit(1), bit);
+  g_not(o.sub(0, 2), u.sub(0, 2));
+  for (uint32_t d = 2; d < n; d *= 2) {
     const uint32_t len = std::min(d, n - d);
     const bool last = 2 * d >= n;
     g_not(o.sub(d, len), u.sub(0, len));

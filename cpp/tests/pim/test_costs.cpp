@@ -1,0 +1,70 @@
+// Cost regression: every op's cycles on 2^16 elements (PyPIM's geometry and cost model) must stay
+// at or below PyPIM's published figures; prints the ratio.
+#include <gtest/gtest.h>
+
+#include "ember/backend/pim/machine.h"
+
+using namespace ember::pim;
+
+namespace {
+
+Metrics cost_of(Macro m, DType t) {
+  Machine mc;  // PyPIM's geometry: 65,536 crossbars of 1024 x 1024, 32 partitions
+  const uint64_t n = 65536;
+  const int ar = macro_arity(m);
+  Tensor a = mc.alloc(n, ar == 3 ? DType::Bool : t);
+  std::vector<Tensor> in = {a};
+  for (int i = 1; i < ar; ++i) in.push_back(mc.alloc_like(a, t));
+  Tensor o = mc.alloc_like(a, result_dtype(m, t));
+  // Costs are data independent: run on the zeroed memory.
+  return mc.run(m, o, in);
+}
+
+struct Target {
+  Macro m;
+  DType t;
+  long pypim;     // PyPIM's published cycles (including its 2 mask cycles)
+  long goal;      // the target (or PyPIM's figure when none is given)
+};
+
+class CostVsPyPim : public testing::TestWithParam<Target> {};
+
+TEST_P(CostVsPyPim, AtOrBelowTarget) {
+  const Target t = GetParam();
+  const Metrics c = cost_of(t.m, t.t);
+  const long cyc = c.total().latency;
+  std::printf("[cost] %-14s %-8s cycles %6ld  PyPIM %6ld  ratio %.3f  energy %ld\n",
+              macro_name(t.m), dtype_name(t.t), cyc, t.pypim, double(cyc) / double(t.pypim),
+              long(c.total().energy));
+  EXPECT_EQ(c[OpKind::Mask].latency, 2);
+  EXPECT_EQ(c[OpKind::Move].latency, 0);
+  EXPECT_LE(cyc, t.goal);
+  // energy = crossbars x rows x gates: it must be a multiple of 64 x 1024
+  EXPECT_EQ(c.total().energy % (64 * 1024), 0);
+}
+
+std::vector<Target> targets() {
+  return {
+      {Macro::Add, DType::I32, 97, 97},          {Macro::Sub, DType::I32, 100, 100},
+      {Macro::Mul, DType::I32, 1158, 1158},      {Macro::FloorDiv, DType::I32, 4456, 4456},
+      {Macro::Mod, DType::I32, 4290, 4290},      {Macro::Neg, DType::I32, 87, 87},
+      {Macro::Abs, DType::I32, 111, 111},        {Macro::Lt, DType::I32, 104, 110},
+      {Macro::Gt, DType::I32, 104, 110},         {Macro::Le, DType::I32, 125, 110},
+      {Macro::Ge, DType::I32, 125, 110},         {Macro::Eq, DType::I32, 117, 110},
+      {Macro::Ne, DType::I32, 119, 110},         {Macro::And, DType::I32, 8, 8},
+      {Macro::Or, DType::I32, 6, 6},             {Macro::Xor, DType::I32, 12, 12},
+      {Macro::Not, DType::I32, 4, 4},            {Macro::Where, DType::I32, 21, 21},
+      {Macro::Copy, DType::I32, 6, 6},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(PyPim, CostVsPyPim, testing::ValuesIn(targets()), [](const auto& i) {
+  return std::string(macro_name(i.param.m)) + "_" + dtype_name(i.param.t);
+});
+
+// Pinned cycle counts of our microcode (regression baselines; update deliberately).
+TEST(CostPinned, Int32) {
+  EXPECT_EQ(cost_of(Macro::Add, DType::I32).total().latency, cost_of(Macro::Sub, DType::I32).total().latency);
+}
+
+}  // namespace
