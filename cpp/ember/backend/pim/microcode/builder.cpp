@@ -7,6 +7,30 @@
 namespace ember::pim {
 
 Tmp Builder::tmp(uint32_t width) {
+  if (width <= P_ / 2) {
+    // pack into a register shared with other small scratch values
+    const uint64_t run = width >= 64 ? ~uint64_t(0) : (uint64_t(1) << width) - 1;
+    for (auto& pk : packs_)
+      for (uint32_t off = 0; off + width <= P_; ++off)
+        if (!((pk.used >> off) & run)) {
+          pk.used |= run << off;
+          Val v;
+          v.nregs = 1, v.r[0] = pk.reg, v.width = uint16_t(width), v.off = uint16_t(off);
+          v.packed = true;
+          return Tmp(this, v);
+        }
+    if (free_.empty())
+      throw std::runtime_error(
+          "pim: out of registers: the microcode needs 1 more scratch register and none are free "
+          "in these crossbars");
+    packs_.push_back(Pack{free_.back(), run});
+    free_.pop_back();
+    ++used_;
+    max_used_ = std::max(max_used_, used_);
+    Val v;
+    v.nregs = 1, v.r[0] = packs_.back().reg, v.width = uint16_t(width), v.packed = true;
+    return Tmp(this, v);
+  }
   const uint32_t n = (width + P_ - 1) / P_;
   if (n > 8) throw std::logic_error("pim builder: value wider than 8 registers");
   if (free_.size() < n)
@@ -25,6 +49,20 @@ Tmp Builder::tmp(uint32_t width) {
 }
 
 void Builder::release(const Val& v) {
+  if (v.packed) {
+    for (size_t i = 0; i < packs_.size(); ++i)
+      if (packs_[i].reg == v.r[0]) {
+        const uint64_t run = v.width >= 64 ? ~uint64_t(0) : (uint64_t(1) << v.width) - 1;
+        packs_[i].used &= ~(run << v.off);
+        if (!packs_[i].used) {
+          free_.push_back(packs_[i].reg);
+          packs_.erase(packs_.begin() + long(i));
+          --used_;
+        }
+        return;
+      }
+    return;
+  }
   for (int i = v.nregs - 1; i >= 0; --i) free_.push_back(v.r[i]);
   used_ -= v.nregs;
 }
@@ -32,16 +70,17 @@ void Builder::release(const Val& v) {
 void Builder::emit3(Gate g, const Bits& o, const Bits* a, const Bits* b) {
   if ((a && a->len != o.len) || (b && b->len != o.len))
     throw std::logic_error("pim builder: operand length mismatch");
+  const uint32_t o0 = o.v.off + o.lo, a0 = a ? a->v.off + a->lo : 0, b0 = b ? b->v.off + b->lo : 0;
   uint32_t i = 0;
   while (i < o.len) {
-    const uint32_t ob = o.lo + i;
+    const uint32_t ob = o0 + i;
     uint32_t seg = std::min<uint32_t>(o.len - i, P_ - ob % P_);
-    if (a) seg = std::min<uint32_t>(seg, P_ - (a->lo + i) % P_);
-    if (b) seg = std::min<uint32_t>(seg, P_ - (b->lo + i) % P_);
+    if (a) seg = std::min<uint32_t>(seg, P_ - (a0 + i) % P_);
+    if (b) seg = std::min<uint32_t>(seg, P_ - (b0 + i) % P_);
     const uint16_t out = o.v.r[ob / P_], po = uint16_t(ob % P_);
     uint16_t ra = 0, pa = 0, rb = 0, pb = 0;
-    if (a) ra = a->v.r[(a->lo + i) / P_], pa = uint16_t((a->lo + i) % P_);
-    if (b) rb = b->v.r[(b->lo + i) / P_], pb = uint16_t((b->lo + i) % P_);
+    if (a) ra = a->v.r[(a0 + i) / P_], pa = uint16_t((a0 + i) % P_);
+    if (b) rb = b->v.r[(b0 + i) / P_], pb = uint16_t((b0 + i) % P_);
     if (b && pa > pb) std::swap(ra, rb), std::swap(pa, pb);
     ops_.push_back(logic_h(g, ra, pa, rb, pb, out, po, uint16_t(po + seg - 1), 1));
     i += seg;

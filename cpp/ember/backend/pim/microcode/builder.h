@@ -11,10 +11,14 @@
 namespace ember::pim {
 
 // A value of `width` bits stored across registers: bit i lives in register r[i / P], partition i % P.
+// Small scratch values may be packed several to a register: bit i then lives at global bit
+// off + i of the register list.
 struct Val {
   std::array<uint16_t, 8> r{};
   uint8_t nregs = 0;
   uint16_t width = 0;
+  uint16_t off = 0;
+  bool packed = false;
 };
 
 // A contiguous bit range [lo, lo + len) of a value.
@@ -90,7 +94,12 @@ class Builder {
  private:
   void emit3(Gate g, const Bits& o, const Bits* a, const Bits* b);
   uint32_t P_;
+  struct Pack {
+    uint16_t reg;
+    uint64_t used;
+  };
   std::vector<uint16_t> free_;
+  std::vector<Pack> packs_;
   std::vector<MicroOp> ops_;
   size_t used_ = 0, max_used_ = 0;
 };

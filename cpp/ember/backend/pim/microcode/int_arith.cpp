@@ -131,7 +131,6 @@ void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signe
   }
 }
 
-namespace {
 // Reduce e (AND of all bits, ne = ~e) into o (or ~o when negate). Destroys e and ne.
 void and_reduce(Builder& b, const Bits& o, const Bits& e, const Bits& ne, bool negate) {
   uint32_t m = e.len;
@@ -157,7 +156,6 @@ void and_reduce(Builder& b, const Bits& o, const Bits& e, const Bits& ne, bool n
     b.norc(o, ne.bit(0), ne.bit(1));
   }
 }
-}  // namespace
 
 void equal(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool negate) {
   const uint32_t n = x.len;
@@ -173,6 +171,44 @@ void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate) {
   b.notc(e(), x);
   b.copy(ne(), x);
   and_reduce(b, o, e(), ne(), negate);
+}
+
+void all_ones(Builder& b, const Bits& o, const Bits& x, bool negate) {
+  const uint32_t n = x.len;
+  Tmp e = b.tmp(n), ne = b.tmp(n);
+  b.notc(ne(), x);
+  b.notc(e(), ne());
+  and_reduce(b, o, e(), ne(), negate);
+}
+
+void shift_stages(Builder& b, const Bits& o, const Bits& x, const Bits& a, bool left,
+                  const Bits& fill) {
+  const uint32_t n = o.len;
+  Tmp c0 = b.tmp(n), c1 = b.tmp(n);
+  const Bits cur[2] = {c0(), c1()};
+  int src = 0;
+  const uint32_t stages = a.len;
+  if (stages == 0) {
+    b.copy(o, x);
+    return;
+  }
+  for (uint32_t k = 0; k < stages; ++k) {
+    const uint32_t s = 1u << k;
+    const Bits in = k == 0 ? x : cur[src];
+    const Bits outb = k + 1 == stages ? o : cur[1 - src];
+    Tmp c = b.tmp(n), nc = b.tmp(n);
+    b.bcast(c(), nc(), a.bit(k));
+    if (s >= n) {
+      b.mux(outb, c(), nc(), fill.sub(0, n), in);
+    } else if (left) {
+      b.mux(outb.sub(s, n - s), c(0, n - s), nc(0, n - s), in.sub(0, n - s), in.sub(s, n - s));
+      b.mux(outb.sub(0, s), c(0, s), nc(0, s), fill.sub(0, s), in.sub(0, s));
+    } else {
+      b.mux(outb.sub(0, n - s), c(0, n - s), nc(0, n - s), in.sub(s, n - s), in.sub(0, n - s));
+      b.mux(outb.sub(n - s, s), c(0, s), nc(0, s), fill.sub(0, s), in.sub(n - s, s));
+    }
+    src = 1 - src;
+  }
 }
 
 void shift_const(Builder& b, const Bits& o, const Bits& x, int k, bool arith) {

@@ -21,6 +21,14 @@ void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signe
 void equal(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool negate);
 // One-bit result o = (x == 0) (or x != 0 when negate).
 void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate);
+// AND-reduction: o = AND of e (or its complement when negate); ne must hold ~e. Destroys both.
+void and_reduce(Builder& b, const Bits& o, const Bits& e, const Bits& ne, bool negate);
+// One-bit result o = (all bits of x are 1) (or not, when negate).
+void all_ones(Builder& b, const Bits& o, const Bits& x, bool negate);
+// Variable shift stages: o = x shifted left/right by the amount in the bits of a (each bit k
+// shifts by 2^k; the caller handles amounts beyond); vacated bits take the fill bits.
+void shift_stages(Builder& b, const Bits& o, const Bits& x, const Bits& a, bool left,
+                  const Bits& fill);
 // o = x << k or x >> k (logical or arithmetic) for a constant k.
 void shift_const(Builder& b, const Bits& o, const Bits& x, int k, bool arith);
 

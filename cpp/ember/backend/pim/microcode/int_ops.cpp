@@ -20,33 +20,17 @@ void shift_var(Builder& b, const Bits& o, const Bits& x, const Bits& a, bool lef
   } else {
     b.init(fill(), false);
   }
-  Tmp c0 = b.tmp(n), c1 = b.tmp(n);
-  const Bits cur[2] = {c0(), c1()};
-  b.copy(cur[0], x);
-  int src = 0;
   uint32_t k = 0;
-  for (; (1u << k) < n && k < a.len; ++k) {
-    const uint32_t s = 1u << k;
-    Tmp c = b.tmp(n), nc = b.tmp(n);
-    b.bcast(c(), nc(), a.bit(k));
-    const Bits in = cur[src], outb = cur[1 - src];
-    if (left) {
-      b.mux(outb.sub(s, n - s), c(0, n - s), nc(0, n - s), in.sub(0, n - s), in.sub(s, n - s));
-      b.mux(outb.sub(0, s), c(0, s), nc(0, s), fill(0, s), in.sub(0, s));
-    } else {
-      b.mux(outb.sub(0, n - s), c(0, n - s), nc(0, n - s), in.sub(s, n - s), in.sub(0, n - s));
-      b.mux(outb.sub(n - s, s), c(0, s), nc(0, s), fill(0, s), in.sub(n - s, s));
-    }
-    src = 1 - src;
-  }
+  while ((1u << k) < n && k < a.len) ++k;
   if (k < a.len) {
-    Tmp big = b.tmp(1);
+    Tmp sh = b.tmp(n), big = b.tmp(1);
+    shift_stages(b, sh(), x, a.sub(0, k), left, fill());
     is_zero(b, big(), a.sub(k, a.len - k), true);
     Tmp c = b.tmp(n), nc = b.tmp(n);
     b.bcast(c(), nc(), big());
-    b.mux(o, c(), nc(), fill(), cur[src]);
+    b.mux(o, c(), nc(), fill(), sh());
   } else {
-    b.copy(o, cur[src]);
+    shift_stages(b, o, x, a.sub(0, k), left, fill());
   }
 }
 

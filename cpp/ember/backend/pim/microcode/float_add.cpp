@@ -1,0 +1,213 @@
+// IEEE-754 addition / subtraction (round to nearest even, subnormals, inf, NaN, signed zero).
+// Algorithm (AritPIM-style, bit-parallel across partitions): order the operands by magnitude,
+// align the smaller significand with a sticky right shift, add or subtract, normalize left with a
+// subnormal barrier, round and pack; specials are selected at the end.
+#include <memory>
+
+#include "float_common.h"
+#include "int_arith.h"
+
+namespace ember::pim::mc {
+
+namespace {
+uint32_t stages_for(uint32_t n) {  // smallest s with 2^s >= n
+  uint32_t s = 0;
+  while ((1u << s) < n) ++s;
+  return s;
+}
+}  // namespace
+
+void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool subtract) {
+  const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, K = M + 4;
+  const Bits mx = x.sub(0, n), my = y.sub(0, n);
+  // one-bit flags in one register
+  Tmp fl = b.tmp(16);
+  const Bits syp = fl.bit(0), swap = fl.bit(1), sA = fl.bit(2), esub = fl.bit(3), zA = fl.bit(4),
+             zB = fl.bit(5), big = fl.bit(6), sz = fl.bit(7), guard = fl.bit(8),
+             sticky = fl.bit(9), zs = fl.bit(10);
+  if (subtract) b.notc(syp, y.top());
+  else b.copy(syp, y.top());
+  less(b, swap, mx, my, false, false);
+  b.mux1(sA, swap, syp, x.top());
+  b.xorc(esub, x.top(), syp);
+
+  Tmp eAp = b.tmp(E);
+  auto Sp_ = std::make_unique<Tmp>(b.tmp(K + 1));
+  const Bits S_ = (*Sp_)();
+  auto sigA = std::make_unique<Tmp>(b.tmp(K + 1));
+  auto sigB = std::make_unique<Tmp>(b.tmp(K + 1));
+  {
+    Tmp d = b.tmp(E), bs = b.tmp(K);
+    {
+      Tmp A = b.tmp(n), B = b.tmp(n);
+      {
+        Tmp c = b.tmp(n), nc = b.tmp(n);
+        b.bcast(c(), nc(), swap);
+        b.mux(A(), c(), nc(), my, mx);
+        b.mux(B(), c(), nc(), mx, my);
+      }
+      is_zero(b, zA, A(M, E), false);
+      is_zero(b, zB, B(M, E), false);
+      // effective exponents max(e, 1)
+      Tmp eBp = b.tmp(E);
+      b.copy(eAp(), A(M, E));
+      b.orc(eAp.bit(0), A.bit(M), zA);
+      b.copy(eBp(), B(M, E));
+      b.orc(eBp.bit(0), B.bit(M), zB);
+      sub(b, d(), eAp(), eBp());
+      // significands: [0,3) guard/round/sticky, [3, M+3) fraction, M+3 hidden, M+4 carry
+      b.init((*sigA)(), false);
+      b.copy((*sigA)(3, M), A(0, M));
+      b.notc(sigA->bit(M + 3), zA);
+      b.init(bs(), false);
+      b.copy(bs(3, M), B(0, M));
+      b.notc(bs.bit(M + 3), zB);
+    }
+    // align: shift right by min(d, 2^s - 1) with sticky
+    const uint32_t s = stages_for(K + 1);
+    Tmp dc = b.tmp(s);
+    if (s < E) {
+      is_zero(b, big, d(s, E - s), true);
+      Tmp bb = b.tmp(s);
+      b.bcast(bb(), Bits{}, big);
+      b.orc(dc(), d(0, s), bb());
+    } else {
+      b.copy(dc(), d(0, s));
+    }
+    b.init(sigB->bit(K), false);
+    shift_right_sticky(b, (*sigB)(0, K), bs(), dc());
+  }
+  // add or subtract magnitudes: S = esub ? A - B : A + B (never negative), computed as
+  // S = esub ^ ((esub ^ A) + B) with the conditional complements done by muxes.
+  const bool lean = K + 1 > b.partitions();  // multi-register values: keep fewer live
+  {
+    auto c = std::make_unique<Tmp>(b.tmp(K + 1));
+    auto nc = std::make_unique<Tmp>(b.tmp(K + 1));
+    b.bcast((*c)(), (*nc)(), esub);
+    Tmp Ap = b.tmp(K + 1), nAp = b.tmp(K + 1);
+    {
+      Tmp nA = b.tmp(K + 1);
+      b.notc(nA(), (*sigA)());
+      b.mux(Ap(), (*c)(), (*nc)(), nA(), (*sigA)());
+      b.mux(nAp(), (*c)(), (*nc)(), (*sigA)(), nA());
+    }
+    sigA.reset();
+    if (lean) c.reset(), nc.reset();
+    {
+      Tmp nB = b.tmp(K + 1);
+      b.notc(nB(), (*sigB)());
+      add_core(b, S_, Ap(), nAp(), (*sigB)(), nB(), false);
+    }
+    sigB.reset();
+    if (lean) {
+      c = std::make_unique<Tmp>(b.tmp(K + 1));
+      nc = std::make_unique<Tmp>(b.tmp(K + 1));
+      b.bcast((*c)(), (*nc)(), esub);
+    }
+    Tmp nS = b.tmp(K + 1);
+    b.notc(nS(), S_);
+    b.g_nor(S_, (*c)(), (*c)());  // keep S where esub = 0, clear where 1 ...
+    b.g_not(nS(), (*nc)());         // ... and take ~S where esub = 1
+    Tmp t = b.tmp(K + 1);
+    b.norc(t(), S_, nS());
+    b.notc(S_, t());
+  }
+  is_zero(b, sz, S_, false);
+  std::unique_ptr<Tmp> mag0u;
+  {
+    const uint32_t ms = stages_for(K + 1);
+    Tmp m = b.tmp(E);
+    auto U = std::make_unique<Tmp>(b.tmp(K + 1));
+    {
+      {
+        const uint32_t s = stages_for(K + 1);
+        Tmp T = b.tmp(K + 1);
+        {
+          Tmp ones = b.tmp(K + 1), z = b.tmp(K + 1);
+          b.init(ones(), true);
+          b.init(z(), false);
+          shift_stages(b, T(), ones(), eAp(0, s), false, z());
+        }
+        if (s < E) {
+          Tmp bg = b.tmp(1);
+          is_zero(b, bg(), eAp(s, E - s), true);
+          Tmp bb = b.tmp(K + 1);
+          b.bcast(bb(), Bits{}, bg());
+          b.g_not(T(), bb());
+        }
+        b.orc((*U)(), S_, T());
+      }
+    }
+    // Normalize: leading one to bit K, at most eAp positions (S and U are consumed).
+    Tmp Sn = b.tmp(K + 1);
+    b.init(m(), false);
+    normalize_left(b, Sn(), S_, (*U)(), m(0, ms));
+    Sp_.reset();
+    U.reset();
+    mag0u = std::make_unique<Tmp>(b.tmp(n));
+    const Bits mag0 = (*mag0u)();
+    // exponent field = eAp - m + hidden
+    {
+      Tmp Xe = b.tmp(E), H = b.tmp(E), nH = b.tmp(E), nX = b.tmp(E);
+      sub(b, Xe(), eAp(), m());
+      b.init(H(), false);
+      b.copy(H.bit(0), Sn.bit(K));
+      b.notc(nH(), H());
+      b.notc(nX(), Xe());
+      add_core(b, mag0.sub(M, E), Xe(), nX(), H(), nH(), false);
+    }
+    b.copy(mag0.sub(0, M), Sn(4, M));
+    b.copy(guard, Sn.bit(3));
+    is_zero(b, sticky, Sn(0, 3), true);
+  }
+  Tmp res = b.tmp(W);
+  round_pack(b, f, res(0, n), (*mag0u)(), guard, sticky);
+  mag0u.reset();
+  // zero result: +0, or -0 when both operands are negative zeros (x + y with equal signs)
+  {
+    Tmp c = b.tmp(n);
+    b.bcast(c(), Bits{}, sz);
+    b.g_not(res(0, n), c());
+    b.andc(zs, x.top(), syp);
+    b.mux1(res.bit(n), sz, zs, sA);
+  }
+  // Specials: the larger-magnitude operand has an all-ones exponent.
+  Tmp sp = b.tmp(W);
+  {
+    Tmp g = b.tmp(8);
+    const Bits spec = g.bit(0), nanx = g.bit(1), nany = g.bit(2), binf = g.bit(3),
+               inv = g.bit(4);
+    Tmp mA = b.tmp(E);
+    {
+      Tmp c = b.tmp(E), nc = b.tmp(E);
+      b.bcast(c(), nc(), swap);
+      b.mux(mA(), c(), nc(), y.sub(M, E), x.sub(M, E));
+      all_ones(b, spec, mA(), false);
+      Tmp mB = b.tmp(E);
+      b.mux(mB(), c(), nc(), x.sub(M, E), y.sub(M, E));
+      all_ones(b, binf, mB(), false);
+    }
+    isnan_bit(b, f, nanx, x, false);
+    isnan_bit(b, f, nany, y, false);
+    // invalid: both infinite (and not NaN) with an effective subtraction
+    {
+      Tmp t = b.tmp(2);
+      b.andc(t.bit(0), binf, esub);
+      b.norc(t.bit(1), nanx, nany);
+      b.andc(inv, t.bit(0), t.bit(1));
+    }
+    // sp = nanx ? qx : nany ? qy : inv ? dNaN : inf(sA)
+    Tmp v = b.tmp(W), q = b.tmp(W);
+    b.set_const(v(0, n), ((uint64_t(1) << E) - 1) << M);
+    b.copy(v.bit(n), sA);
+    b.set_const(q(), default_nan(f));
+    b.mux1(sp(), inv, q(), v());
+    quiet(b, f, q(), y);
+    b.mux1(v(), nany, q(), sp());
+    quiet(b, f, q(), x);
+    b.mux1(sp(), nanx, q(), v());
+    b.mux1(o, spec, sp(), res());
+  }
+}
+
+}  // namespace ember::pim::mc

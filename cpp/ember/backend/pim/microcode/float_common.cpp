@@ -1,0 +1,120 @@
+#include "float_common.h"
+
+#include "int_arith.h"
+
+namespace ember::pim::mc {
+
+void isnan_bit(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool negate) {
+  Tmp t = b.tmp(2);
+  const Bits neo = t.bit(0), fz = t.bit(1);
+  all_ones(b, neo, x.sub(f.m, f.e), true);  // exponent not all ones
+  is_zero(b, fz, x.sub(0, f.m), false);     // fraction zero
+  if (negate)
+    b.orc(o, neo, fz);
+  else
+    b.norc(o, neo, fz);
+}
+
+void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& nc) {
+  Tmp na = b.tmp(a.len);
+  b.notc(na(), a);
+  b.mux(o, c, nc, na(), a);
+}
+
+void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a) {
+  const uint32_t n = x.len;
+  Tmp c0 = b.tmp(n), c1 = b.tmp(n), z = b.tmp(n);
+  b.init(z(), false);
+  const Bits cur[2] = {c0(), c1()};
+  int src = 0;
+  for (uint32_t k = 0; k < a.len; ++k) {
+    const uint32_t s = 1u << k;
+    const Bits in = k == 0 ? x : cur[src];
+    const Bits out = k + 1 == a.len ? o : cur[1 - src];
+    Tmp c = b.tmp(n), nc = b.tmp(n), st = b.tmp(1);
+    b.bcast(c(), nc(), a.bit(k));
+    if (s + 1 >= n) {
+      is_zero(b, st(), in, true);
+      b.mux(out.sub(1, n - 1), c(0, n - 1), nc(0, n - 1), z(0, n - 1), in.sub(1, n - 1));
+    } else {
+      is_zero(b, st(), in.sub(0, s + 1), true);
+      b.mux(out.sub(1, n - s - 1), c(0, n - s - 1), nc(0, n - s - 1), in.sub(s + 1, n - s - 1),
+            in.sub(1, n - s - 1));
+      b.mux(out.sub(n - s, s), c(0, s), nc(0, s), z(0, s), in.sub(n - s, s));
+    }
+    b.mux(out.bit(0), c.bit(0), nc.bit(0), st(), in.bit(0));
+    src = 1 - src;
+  }
+  if (a.len == 0) b.copy(o, x);
+}
+
+void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m) {
+  const uint32_t n = s.len;
+  // s and u are work registers (destroyed): they serve as the second ping-pong buffer.
+  Tmp sa = b.tmp(n), ua = b.tmp(n), z = b.tmp(n);
+  b.init(z(), false);
+  const Bits S[2] = {sa(), s}, U[2] = {ua(), u};
+  int src = -1;  // -1: the inputs
+  for (int k = int(m.len) - 1; k >= 0; --k) {
+    const uint32_t sh = 1u << k;
+    const Bits si = src < 0 ? s : S[src], ui = src < 0 ? u : U[src];
+    const int dst = src < 0 ? 0 : 1 - src;
+    const Bits so = k == 0 ? s_out : S[dst], uo = U[dst];
+    if (sh >= n) {  // cannot shift this far: the stage never fires
+      b.init(m.bit(uint32_t(k)), false);
+      continue;
+    }
+    is_zero(b, m.bit(uint32_t(k)), ui.sub(n - sh, sh), false);  // top sh bits all zero
+    Tmp c = b.tmp(n), nc = b.tmp(n);
+    b.bcast(c(), nc(), m.bit(uint32_t(k)));
+    b.mux(so.sub(sh, n - sh), c(0, n - sh), nc(0, n - sh), si.sub(0, n - sh), si.sub(sh, n - sh));
+    b.mux(so.sub(0, sh), c(0, sh), nc(0, sh), z(0, sh), si.sub(0, sh));
+    if (k > 0) {
+      b.mux(uo.sub(sh, n - sh), c(0, n - sh), nc(0, n - sh), ui.sub(0, n - sh),
+            ui.sub(sh, n - sh));
+      b.mux(uo.sub(0, sh), c(0, sh), nc(0, sh), z(0, sh), ui.sub(0, sh));
+    }
+    src = dst;
+  }
+  if (m.len == 0) b.copy(s_out, s);
+}
+
+uint64_t default_nan(FloatFormat f) {
+  return (uint64_t(1) << (f.width() - 1)) | (((uint64_t(1) << f.e) - 1) << f.m) |
+         (uint64_t(1) << (f.m - 1));
+}
+
+void quiet(Builder& b, FloatFormat f, const Bits& o, const Bits& x) {
+  b.copy(o, x);
+  b.init(o.bit(f.m - 1), true);
+}
+
+void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
+                const Bits& guard, const Bits& sticky) {
+  // round up = guard & (sticky | lsb)
+  const uint32_t n = mag0.len;
+  Tmp inc = b.tmp(n);
+  {
+    Tmp t = b.tmp(2);
+    b.orc(t.bit(0), sticky, mag0.bit(0));
+    b.init(inc(), false);
+    b.andc(inc.bit(0), t.bit(0), guard);
+  }
+  Tmp r = b.tmp(n);
+  {
+    Tmp ninc = b.tmp(n), nm = b.tmp(n);
+    b.notc(ninc(), inc());
+    b.notc(nm(), mag0);
+    add_core(b, r(), mag0, nm(), inc(), ninc(), false);
+  }
+  // Overflow: the exponent field before rounding is all ones -> inf (after rounding a carry into
+  // an all-ones exponent already gives inf with a zero fraction).
+  Tmp ovf = b.tmp(1);
+  all_ones(b, ovf(), mag0.sub(f.m, f.e), false);
+  Tmp c = b.tmp(n), nc = b.tmp(n), inf = b.tmp(n);
+  b.bcast(c(), nc(), ovf());
+  b.set_const(inf(), ((uint64_t(1) << f.e) - 1) << f.m);
+  b.mux(out_mag, c(), nc(), inf(), r());
+}
+
+}  // namespace ember::pim::mc

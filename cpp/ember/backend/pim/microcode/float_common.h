@@ -1,0 +1,27 @@
+// Shared pieces of the float microcode.
+#pragma once
+#include "builder.h"
+#include "float_ops.h"
+
+namespace ember::pim::mc {
+
+// o = isnan(x) (or ~isnan(x) when negate).
+void isnan_bit(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool negate);
+// o = a ^ c where c / nc are broadcast bits.
+void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& nc);
+// o = x >> amount (bits of a; bit k shifts by 2^k) with bit 0 of the result acting as a sticky
+// bit: it is the OR of every bit shifted to or below position 0.
+void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a);
+// Normalize s left (leading one to the top bit), at most `limit` positions where the barrier
+// register u = s | thermometer encodes the limit. s and u are destroyed. Writes the shift amount bits to m (m.len stages).
+void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m);
+// Round to nearest even, pack and handle overflow: given the (W-1)-bit magnitude `mag0` before
+// rounding, and guard / sticky / lsb bits, writes the rounded magnitude (inf on overflow).
+void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
+                const Bits& guard, const Bits& sticky);
+// Constant pattern of the default NaN on x86 (sign set, quiet bit set).
+uint64_t default_nan(FloatFormat f);
+// o = x with its quiet bit set.
+void quiet(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
+
+}  // namespace ember::pim::mc

@@ -1,0 +1,19 @@
+// Float macros not implemented yet: they raise a clear error.
+#include <stdexcept>
+
+#include "float_ops.h"
+
+namespace ember::pim::mc {
+
+void fmul(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
+  throw std::invalid_argument("pim: float multiply is not implemented yet");
+}
+void fdiv(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
+  throw std::invalid_argument("pim: float true_divide is not implemented yet");
+}
+void fsqrt(Builder&, FloatFormat, const Bits&, const Bits&) {
+  throw std::invalid_argument("pim: float sqrt is not implemented yet");
+}
+bool emit_float_cast(Builder&, DType, DType, const Bits&, const Bits&) { return false; }
+
+}  // namespace ember::pim::mc
