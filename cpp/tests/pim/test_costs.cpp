@@ -55,6 +55,11 @@ std::vector<Target> targets() {
       {Macro::Or, DType::I32, 6, 6},             {Macro::Xor, DType::I32, 12, 12},
       {Macro::Not, DType::I32, 4, 4},            {Macro::Where, DType::I32, 21, 21},
       {Macro::Copy, DType::I32, 6, 6},
+      {Macro::Add, DType::F32, 1369, 1369},      {Macro::Sub, DType::F32, 1374, 1374},
+      {Macro::Lt, DType::F32, 1378, 150},        {Macro::Gt, DType::F32, 1378, 150},
+      {Macro::Le, DType::F32, 1399, 150},        {Macro::Ge, DType::F32, 1399, 150},
+      {Macro::Eq, DType::F32, 1391, 150},        {Macro::Ne, DType::F32, 1393, 150},
+      {Macro::Neg, DType::F32, 7, 7},            {Macro::Abs, DType::F32, 7, 7},
   };
 }
 

@@ -22,11 +22,10 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   const Bits mx = x.sub(0, n), my = y.sub(0, n);
   // one-bit flags in one register
   Tmp fl = b.tmp(16);
-  const Bits syp = fl.bit(0), swap = fl.bit(1), sA = fl.bit(2), esub = fl.bit(3), zA = fl.bit(4),
+  const Bits syp = subtract ? fl.bit(0) : y.top(), swap = fl.bit(1), sA = fl.bit(2), esub = fl.bit(3), zA = fl.bit(4),
              zB = fl.bit(5), big = fl.bit(6), sz = fl.bit(7), guard = fl.bit(8),
              sticky = fl.bit(9), zs = fl.bit(10);
   if (subtract) b.notc(syp, y.top());
-  else b.copy(syp, y.top());
   less(b, swap, mx, my, false, false);
   b.mux1(sA, swap, syp, x.top());
   b.xorc(esub, x.top(), syp);
@@ -171,41 +170,41 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     b.andc(zs, x.top(), syp);
     b.mux1(res.bit(n), sz, zs, sA);
   }
-  // Specials: the larger-magnitude operand has an all-ones exponent.
-  Tmp sp = b.tmp(W);
+  // Specials: an operand with an all-ones exponent (inf or NaN).
   {
     Tmp g = b.tmp(8);
-    const Bits spec = g.bit(0), nanx = g.bit(1), nany = g.bit(2), binf = g.bit(3),
-               inv = g.bit(4);
-    Tmp mA = b.tmp(E);
+    const Bits ex = g.bit(0), ey = g.bit(1), spec = g.bit(2), nanx = g.bit(3), nany = g.bit(4),
+               inv = g.bit(5), nan = g.bit(6);
+    all_ones(b, ex, x.sub(M, E), false);
+    all_ones(b, ey, y.sub(M, E), false);
+    b.orc(spec, ex, ey);
     {
-      Tmp c = b.tmp(E), nc = b.tmp(E);
-      b.bcast(c(), nc(), swap);
-      b.mux(mA(), c(), nc(), y.sub(M, E), x.sub(M, E));
-      all_ones(b, spec, mA(), false);
-      Tmp mB = b.tmp(E);
-      b.mux(mB(), c(), nc(), x.sub(M, E), y.sub(M, E));
-      all_ones(b, binf, mB(), false);
+      Tmp fz = b.tmp(2);
+      is_zero(b, fz.bit(0), x.sub(0, M), true);
+      is_zero(b, fz.bit(1), y.sub(0, M), true);
+      b.andc(nanx, ex, fz.bit(0));
+      b.andc(nany, ey, fz.bit(1));
     }
-    isnan_bit(b, f, nanx, x, false);
-    isnan_bit(b, f, nany, y, false);
-    // invalid: both infinite (and not NaN) with an effective subtraction
+    b.orc(nan, nanx, nany);
+    // invalid: inf - inf (both exponents all ones, no NaN, effective subtraction)
     {
       Tmp t = b.tmp(2);
-      b.andc(t.bit(0), binf, esub);
-      b.norc(t.bit(1), nanx, nany);
-      b.andc(inv, t.bit(0), t.bit(1));
+      b.andc(t.bit(0), ex, ey);
+      b.andc(t.bit(1), t.bit(0), esub);
+      b.notc(t.bit(0), nan);
+      b.andc(inv, t.bit(1), t.bit(0));
     }
-    // sp = nanx ? qx : nany ? qy : inv ? dNaN : inf(sA)
-    Tmp v = b.tmp(W), q = b.tmp(W);
+    // v = inv ? default NaN : inf with sign sA
+    Tmp v = b.tmp(W);
     b.set_const(v(0, n), ((uint64_t(1) << E) - 1) << M);
-    b.copy(v.bit(n), sA);
-    b.set_const(q(), default_nan(f));
-    b.mux1(sp(), inv, q(), v());
-    quiet(b, f, q(), y);
-    b.mux1(v(), nany, q(), sp());
-    quiet(b, f, q(), x);
-    b.mux1(sp(), nanx, q(), v());
+    b.copy(v.bit(M - 1), inv);
+    b.orc(v.bit(n), inv, sA);
+    // q = quiet(nanx ? x : y)
+    Tmp q = b.tmp(W);
+    b.mux1(q(), nanx, x, y);
+    b.init(q.bit(M - 1), true);
+    Tmp sp = b.tmp(W);
+    b.mux1(sp(), nan, q(), v());
     b.mux1(o, spec, sp(), res());
   }
 }

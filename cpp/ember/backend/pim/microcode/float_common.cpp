@@ -15,6 +15,21 @@ void isnan_bit(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool neg
     b.norc(o, neo, fz);
 }
 
+void isnan2(Builder& b, FloatFormat f, const Bits& nx, const Bits& ny, const Bits& x,
+            const Bits& y) {
+  Tmp t = b.tmp(4);
+  const Bits ex = t.bit(0), ey = t.bit(1), fzx = t.bit(2), fzy = t.bit(3);
+  {
+    Tmp nex = b.tmp(f.e), ney = b.tmp(f.e);
+    b.notc(nex(), x.sub(f.m, f.e));
+    b.notc(ney(), y.sub(f.m, f.e));
+    and_reduce2(b, ex, ey, nex(), ney(), true);  // exponent not all ones
+  }
+  and_reduce2(b, fzx, fzy, x.sub(0, f.m), y.sub(0, f.m), false);  // fraction zero
+  b.norc(nx, ex, fzx);
+  b.norc(ny, ey, fzy);
+}
+
 void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& nc) {
   Tmp na = b.tmp(a.len);
   b.notc(na(), a);

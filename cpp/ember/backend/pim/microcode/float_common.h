@@ -7,6 +7,8 @@ namespace ember::pim::mc {
 
 // o = isnan(x) (or ~isnan(x) when negate).
 void isnan_bit(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool negate);
+// Both NaN flags at once: nx = isnan(x), ny = isnan(y).
+void isnan2(Builder& b, FloatFormat f, const Bits& nx, const Bits& ny, const Bits& x, const Bits& y);
 // o = a ^ c where c / nc are broadcast bits.
 void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& nc);
 // o = x >> amount (bits of a; bit k shifts by 2^k) with bit 0 of the result acting as a sticky

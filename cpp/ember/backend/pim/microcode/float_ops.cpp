@@ -8,58 +8,38 @@
 namespace ember::pim::mc {
 
 void fless(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool or_equal) {
+  // Sign-magnitude comparison as a signed integer comparison whose magnitude order is reversed
+  // when both operands are negative; +0 == -0 and NaN compares false.
   const uint32_t n = f.width() - 1;
-  const Bits mx = x.sub(0, n), my = y.sub(0, n), sx = x.top(), sy = y.top();
-  // Ordered: neither operand is NaN.
-  Tmp ord = b.tmp(1);
+  const Bits mx = x.sub(0, n), my = y.sub(0, n);
+  Tmp fl = b.tmp(8);
+  const Bits nanx = fl.bit(0), nany = fl.bit(1), bz = fl.bit(2), neg = fl.bit(3), u = fl.bit(4),
+             w = fl.bit(5);
+  isnan2(b, f, nanx, nany, x, y);
   {
-    Tmp nx = b.tmp(1), ny = b.tmp(1);
-    isnan_bit(b, f, nx(), x, false);
-    isnan_bit(b, f, ny(), y, false);
-    b.norc(ord(), nx(), ny());
+    Tmp t = b.tmp(n);
+    b.orc(t(), mx, my);
+    and_reduce(b, bz, t(), false);  // both zero
   }
-  // Both zero (+0 == -0).
-  Tmp bz = b.tmp(1);
+  b.andc(neg, x.top(), y.top());
   {
-    Tmp t = b.tmp(n), nt = b.tmp(n);
-    b.norc(t(), mx, my);
-    b.notc(nt(), t());
-    and_reduce(b, bz(), t(), nt(), false);
-  }
-  // Magnitude comparison, reversed when both are negative.
-  Tmp cmp = b.tmp(1), nsx = b.tmp(1), nsy = b.tmp(1);
-  b.notc(nsx(), sx);
-  b.notc(nsy(), sy);
-  {
-    Tmp neg = b.tmp(1);
-    b.norc(neg(), nsx(), nsy());
-    Tmp c = b.tmp(n), nc = b.tmp(n), kx = b.tmp(n), ky = b.tmp(n);
-    b.bcast(c(), nc(), neg());
-    xor_b(b, kx(), mx, c(), nc());
-    xor_b(b, ky(), my, c(), nc());
+    Tmp c = b.tmp(n), nc = b.tmp(n);
+    b.bcast(c(), nc(), neg);
+    const Bits cb = c(), ncb = nc();
     if (or_equal)
-      less(b, cmp(), ky(), kx(), false, true);  // kx <= ky
+      less_rev(b, u, y, x, true, true, &cb, &ncb);  // u = ~(y < x)
     else
-      less(b, cmp(), kx(), ky(), false, false);
+      less_rev(b, u, x, y, true, true, &cb, &ncb);  // u = ~(x < y)
   }
-  // same sign: cmp; x negative, y positive: true unless (lt and both zero); x positive, y
-  // negative: false unless (le and both zero).
-  Tmp r = b.tmp(1);
-  {
-    Tmp same = b.tmp(1), d1 = b.tmp(1), t = b.tmp(1);
-    b.xnorc(same(), sx, sy);
-    b.andc(t(), same(), cmp());
-    b.norc(d1(), nsx(), sy);  // sx & ~sy
-    if (or_equal) {
-      Tmp u = b.tmp(1);
-      b.orc(u(), d1(), bz());
-      b.orc(r(), u(), t());
-    } else {
-      b.g_not(d1(), bz());  // & ~bz
-      b.orc(r(), d1(), t());
-    }
+  if (or_equal) {
+    b.norc(w, u, bz);  // (y < x) & ~bz
+    b.init(o, true);
+    b.g_not(o, w);
+  } else {
+    b.init(o, true);
+    b.g_nor(o, u, bz);  // (x < y) & ~bz
   }
-  b.andc(o, r(), ord());
+  b.g_nor(o, nanx, nany);
 }
 
 void fequal(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool negate) {
@@ -67,16 +47,14 @@ void fequal(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits&
   Tmp ord = b.tmp(1);
   {
     Tmp nx = b.tmp(1), ny = b.tmp(1);
-    isnan_bit(b, f, nx(), x, false);
-    isnan_bit(b, f, ny(), y, false);
+    isnan2(b, f, nx(), ny(), x, y);
     b.norc(ord(), nx(), ny());
   }
   Tmp bz = b.tmp(1), eq = b.tmp(1), r = b.tmp(1);
   {
-    Tmp t = b.tmp(n), nt = b.tmp(n);
-    b.norc(t(), x.sub(0, n), y.sub(0, n));
-    b.notc(nt(), t());
-    and_reduce(b, bz(), t(), nt(), false);
+    Tmp t = b.tmp(n);
+    b.orc(t(), x.sub(0, n), y.sub(0, n));
+    and_reduce(b, bz(), t(), false);
   }
   equal(b, eq(), x, y, false);
   b.orc(r(), bz(), eq());

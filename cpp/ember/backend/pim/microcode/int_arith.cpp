@@ -99,6 +99,11 @@ void add_const(Builder& b, const Bits& s, const Bits& x, uint64_t c) {
 }
 
 void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signed, bool negate) {
+  less_rev(b, o, x, y, is_signed, negate, nullptr, nullptr);
+}
+
+void less_rev(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signed, bool negate,
+              const Bits* rc, const Bits* rnc) {
   // x < y  <=>  carry out of y + ~x. Signed: compare with the sign bits flipped.
   const uint32_t n = x.len;
   Tmp nx = b.tmp(n), ny = b.tmp(n);
@@ -121,7 +126,15 @@ void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signe
     }
     b.norc(P(), X(), g());
     b.notc(nP(), P());
-    b.notc(ng(), g());
+    if (rc && lo) {
+      // reversed order on the low bits: the generate of x > y is X
+      Tmp gs = b.tmp(lo);
+      b.mux(gs(), rc->sub(0, lo), rnc->sub(0, lo), X(0, lo), g(0, lo));
+      b.notc(ng(0, lo), gs());
+      if (lo < n) b.notc(ng.bit(n - 1), g.bit(n - 1));
+    } else {
+      b.notc(ng(), g());
+    }
   }
   prefix(b, ng(), P(), nP());
   if (negate) {
@@ -131,54 +144,103 @@ void less(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool is_signe
   }
 }
 
-// Reduce e (AND of all bits, ne = ~e) into o (or ~o when negate). Destroys e and ne.
-void and_reduce(Builder& b, const Bits& o, const Bits& e, const Bits& ne, bool negate) {
-  uint32_t m = e.len;
+// o = AND of ~ne (or its complement when negate); ne is only read. Halving tree: each level
+// ANDs the upper half into the lower half in place, then refreshes the complement.
+void and_reduce(Builder& b, const Bits& o, const Bits& ne0, bool negate) {
+  uint32_t m = ne0.len;
+  if (m == 1) {
+    if (negate) b.copy(o, ne0);
+    else b.notc(o, ne0);
+    return;
+  }
+  auto final2 = [&](const Bits& ne) {
+    if (negate) {
+      Tmp t = b.tmp(1);
+      b.norc(t(), ne.bit(0), ne.bit(1));
+      b.notc(o, t());
+    } else {
+      b.norc(o, ne.bit(0), ne.bit(1));
+    }
+  };
+  if (m == 2) {
+    final2(ne0);
+    return;
+  }
+  const uint32_t k0 = m / 2, m1 = m - k0;
+  Tmp e = b.tmp(m1), ne = b.tmp(m1);
+  b.init(e(), true);
+  b.g_nor(e(0, k0), ne0.sub(0, k0), ne0.sub(m - k0, k0));
+  if (m1 > k0) b.g_not(e.bit(k0), ne0.bit(k0));
+  b.notc(ne(), e());
+  m = m1;
   while (m > 2) {
     const uint32_t k = m / 2;
     const uint32_t nm = m - k;
-    b.g_not(e.sub(0, k), ne.sub(m - k, k));
-    b.notc(ne.sub(0, nm), e.sub(0, nm));
+    b.g_not(e(0, k), ne(m - k, k));
+    b.notc(ne(0, nm), e(0, nm));
     m = nm;
   }
-  if (m == 1) {
-    if (negate)
-      b.copy(o, ne.bit(0));
-    else
-      b.copy(o, e.bit(0));
-    return;
-  }
-  if (negate) {
-    Tmp t = b.tmp(1);
-    b.norc(t(), ne.bit(0), ne.bit(1));
-    b.notc(o, t());
-  } else {
-    b.norc(o, ne.bit(0), ne.bit(1));
-  }
+  final2(ne());
 }
 
 void equal(Builder& b, const Bits& o, const Bits& x, const Bits& y, bool negate) {
   const uint32_t n = x.len;
-  Tmp e = b.tmp(n), ne = b.tmp(n);
-  b.xnorc(e(), x, y);
-  b.notc(ne(), e());
-  and_reduce(b, o, e(), ne(), negate);
+  Tmp ne = b.tmp(n);
+  {
+    Tmp e = b.tmp(n);
+    b.xnorc(e(), x, y);
+    b.notc(ne(), e());
+  }
+  and_reduce(b, o, ne(), negate);
 }
 
-void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate) {
-  const uint32_t n = x.len;
-  Tmp e = b.tmp(n), ne = b.tmp(n);
-  b.notc(e(), x);
-  b.copy(ne(), x);
-  and_reduce(b, o, e(), ne(), negate);
+void is_zero(Builder& b, const Bits& o, const Bits& x, bool negate) { and_reduce(b, o, x, negate); }
+
+void and_reduce2(Builder& b, const Bits& ox, const Bits& oy, const Bits& nex, const Bits& ney,
+                 bool negate) {
+  const uint32_t m0 = nex.len, F = b.partitions() / 2;
+  if (m0 < 4 || m0 > 2 * F) {
+    and_reduce(b, ox, nex, negate);
+    and_reduce(b, oy, ney, negate);
+    return;
+  }
+  // first level from the inputs into two fields of one register at offsets 0 and F; the
+  // complement refresh is shared by both fields
+  const uint32_t k0 = m0 / 2;
+  uint32_t m = m0 - k0;
+  Tmp e = b.tmp(F + m), ne = b.tmp(F + m);
+  b.init(e(), true);
+  b.g_nor(e(0, k0), nex.sub(0, k0), nex.sub(m0 - k0, k0));
+  b.g_nor(e(F, k0), ney.sub(0, k0), ney.sub(m0 - k0, k0));
+  if (m > k0) {
+    b.g_not(e.bit(k0), nex.bit(k0));
+    b.g_not(e.bit(F + k0), ney.bit(k0));
+  }
+  b.notc(ne(), e());
+  while (m > 2) {
+    const uint32_t k = m / 2, nm = m - k;
+    b.g_not(e(0, k), ne(m - k, k));
+    b.g_not(e(F, k), ne(F + m - k, k));
+    b.notc(ne(0, F + nm), e(0, F + nm));
+    m = nm;
+  }
+  for (int i = 0; i < 2; ++i) {
+    const Bits o = i ? oy : ox;
+    const uint32_t base = i ? F : 0;
+    if (negate) {
+      Tmp t = b.tmp(1);
+      b.norc(t(), ne.bit(base), ne.bit(base + 1));
+      b.notc(o, t());
+    } else {
+      b.norc(o, ne.bit(base), ne.bit(base + 1));
+    }
+  }
 }
 
 void all_ones(Builder& b, const Bits& o, const Bits& x, bool negate) {
-  const uint32_t n = x.len;
-  Tmp e = b.tmp(n), ne = b.tmp(n);
+  Tmp ne = b.tmp(x.len);
   b.notc(ne(), x);
-  b.notc(e(), ne());
-  and_reduce(b, o, e(), ne(), negate);
+  and_reduce(b, o, ne(), negate);
 }
 
 void shift_stages(Builder& b, const Bits& o, const Bits& x, const Bits& a, bool left,
