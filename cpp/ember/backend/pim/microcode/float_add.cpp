@@ -147,13 +147,9 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     const Bits mag0 = (*mag0u)();
     // exponent field = eAp - m + hidden
     {
-      Tmp Xe = b.tmp(E), H = b.tmp(E), nH = b.tmp(E), nX = b.tmp(E);
+      Tmp Xe = b.tmp(E);
       sub(b, Xe(), eAp(), m());
-      b.init(H(), false);
-      b.copy(H.bit(0), Sn.bit(K));
-      b.notc(nH(), H());
-      b.notc(nX(), Xe());
-      add_core(b, mag0.sub(M, E), Xe(), nX(), H(), nH(), false);
+      increment(b, mag0.sub(M, E), Xe(), Sn.bit(K));
     }
     b.copy(mag0.sub(0, M), Sn(4, M));
     b.copy(guard, Sn.bit(3));

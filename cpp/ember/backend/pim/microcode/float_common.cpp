@@ -66,13 +66,19 @@ void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a)
 void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m) {
   const uint32_t n = s.len;
   // s and u are work registers (destroyed): they serve as the second ping-pong buffer.
-  Tmp sa = b.tmp(n), ua = b.tmp(n), z = b.tmp(n);
-  b.init(z(), false);
-  const Bits S[2] = {sa(), s}, U[2] = {ua(), u};
+  Tmp sa = b.tmp(n), ua = b.tmp(u.len ? n : 1);
+  // o = i & ~c (the vacated low bits of a left shift)
+  auto clear_if = [&](const Bits& o, const Bits& i, const Bits& c) {
+    Tmp t = b.tmp(i.len);
+    b.notc(t(), i);
+    b.norc(o, t(), c);
+  };
+  const Bits S[2] = {sa(), s}, U[2] = {u.len ? ua() : sa(), u.len ? u : s};
   int src = -1;  // -1: the inputs
   for (int k = int(m.len) - 1; k >= 0; --k) {
     const uint32_t sh = 1u << k;
-    const Bits si = src < 0 ? s : S[src], ui = src < 0 ? u : U[src];
+    const bool bar = u.len != 0;  // without a barrier, normalize s alone
+    const Bits si = src < 0 ? s : S[src], ui = !bar ? si : (src < 0 ? u : U[src]);
     const int dst = src < 0 ? 0 : 1 - src;
     const Bits so = k == 0 ? s_out : S[dst], uo = U[dst];
     if (sh >= n) {  // cannot shift this far: the stage never fires
@@ -83,11 +89,11 @@ void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u,
     Tmp c = b.tmp(n), nc = b.tmp(n);
     b.bcast(c(), nc(), m.bit(uint32_t(k)));
     b.mux(so.sub(sh, n - sh), c(0, n - sh), nc(0, n - sh), si.sub(0, n - sh), si.sub(sh, n - sh));
-    b.mux(so.sub(0, sh), c(0, sh), nc(0, sh), z(0, sh), si.sub(0, sh));
-    if (k > 0) {
+    clear_if(so.sub(0, sh), si.sub(0, sh), c(0, sh));
+    if (k > 0 && bar) {
       b.mux(uo.sub(sh, n - sh), c(0, n - sh), nc(0, n - sh), ui.sub(0, n - sh),
             ui.sub(sh, n - sh));
-      b.mux(uo.sub(0, sh), c(0, sh), nc(0, sh), z(0, sh), ui.sub(0, sh));
+      clear_if(uo.sub(0, sh), ui.sub(0, sh), c(0, sh));
     }
     src = dst;
   }
@@ -108,19 +114,12 @@ void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0
                 const Bits& guard, const Bits& sticky) {
   // round up = guard & (sticky | lsb)
   const uint32_t n = mag0.len;
-  Tmp inc = b.tmp(n);
+  Tmp r = b.tmp(n);
   {
     Tmp t = b.tmp(2);
     b.orc(t.bit(0), sticky, mag0.bit(0));
-    b.init(inc(), false);
-    b.andc(inc.bit(0), t.bit(0), guard);
-  }
-  Tmp r = b.tmp(n);
-  {
-    Tmp ninc = b.tmp(n), nm = b.tmp(n);
-    b.notc(ninc(), inc());
-    b.notc(nm(), mag0);
-    add_core(b, r(), mag0, nm(), inc(), ninc(), false);
+    b.andc(t.bit(1), t.bit(0), guard);
+    increment(b, r(), mag0, t.bit(1));
   }
   // Overflow: the exponent field before rounding is all ones -> inf (after rounding a carry into
   // an all-ones exponent already gives inf with a zero fraction).

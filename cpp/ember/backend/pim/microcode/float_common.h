@@ -15,7 +15,8 @@ void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& 
 // bit: it is the OR of every bit shifted to or below position 0.
 void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a);
 // Normalize s left (leading one to the top bit), at most `limit` positions where the barrier
-// register u = s | thermometer encodes the limit. s and u are destroyed. Writes the shift amount bits to m (m.len stages).
+// register u = s | thermometer encodes the limit. s and u are destroyed.
+// With u empty (len 0) there is no limit: s is normalized by its own leading zeros. Writes the shift amount bits to m (m.len stages).
 void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m);
 // Round to nearest even, pack and handle overflow: given the (W-1)-bit magnitude `mag0` before
 // rounding, and guard / sticky / lsb bits, writes the rounded magnitude (inf on overflow).

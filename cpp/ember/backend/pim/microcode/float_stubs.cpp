@@ -5,9 +5,6 @@
 
 namespace ember::pim::mc {
 
-void fmul(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
-  throw std::invalid_argument("pim: float multiply is not implemented yet");
-}
 void fdiv(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
   throw std::invalid_argument("pim: float true_divide is not implemented yet");
 }

@@ -81,6 +81,36 @@ void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   add_core(b, s, nx(), x, y, ny(), true);
 }
 
+void increment(Builder& b, const Bits& s, const Bits& x, const Bits& c) {
+  // carry into bit i+1 = c & x[0] & ... & x[i]: a Kogge-Stone prefix AND with c folded into bit 0
+  const uint32_t n = s.len;
+  Tmp nx = b.tmp(n), P = b.tmp(n), nc = b.tmp(1);
+  b.notc(nx(), x);
+  b.notc(P(), nx());
+  b.notc(nc(), c);
+  b.g_not(P.bit(0), nc());
+  std::unique_ptr<Tmp> nPt = std::make_unique<Tmp>(b.tmp(n));
+  b.notc((*nPt)(), P());
+  for (uint32_t d = 1; d + 1 < n; d *= 2) {
+    const uint32_t m = n - 1 - d;  // only bits 0 .. n-2 are needed as carries
+    b.g_not(P(d, m), (*nPt)(0, m));
+    b.notc((*nPt)(0, n - 1), P(0, n - 1));
+  }
+  const Bits nP = (*nPt)();
+  b.init(s, true);
+  {  // s[0] = x0 ^ c
+    Tmp t = b.tmp(2);
+    b.norc(t.bit(0), x.bit(0), c);
+    b.norc(t.bit(1), nx.bit(0), nc());
+    b.g_nor(s.bit(0), t.bit(0), t.bit(1));
+  }
+  if (n == 1) return;
+  Tmp u = b.tmp(n - 1), v = b.tmp(n - 1);
+  b.norc(u(), x.sub(1, n - 1), P(0, n - 1));
+  b.norc(v(), nx(1, n - 1), nP.sub(0, n - 1));
+  b.g_nor(s.sub(1, n - 1), u(), v());
+}
+
 void neg(Builder& b, const Bits& s, const Bits& x) {
   // -x = ~(x + ~0) = ~(x - 1)
   Tmp nx = b.tmp(s.len), ones = b.tmp(s.len), zeros = b.tmp(s.len);

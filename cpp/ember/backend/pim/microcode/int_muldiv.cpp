@@ -52,6 +52,55 @@ void mul_low(Builder& b, const Bits& o, const Bits& x, const Bits& y) {
   add(b, o, S(), C());
 }
 
+void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nsticky,
+               const Bits& nA, const Bits& y) {
+  const uint32_t na = nA.len, nb = y.len, keep = lo_top.len;
+  Tmp S = b.tmp(na), C = b.tmp(na);
+  b.init(nsticky, true);
+  // product bit k goes to lo_top or is folded into the sticky NOR
+  auto out_bit = [&](uint32_t k, const Bits& t2, const Bits& t3) {
+    if (k + keep >= nb) {
+      b.norc(lo_top.bit(k + keep - nb), t2, t3);
+    } else {
+      Tmp bit = b.tmp(1);
+      b.norc(bit(), t2, t3);
+      b.g_not(nsticky, bit());
+    }
+  };
+  for (uint32_t k = 0; k < nb; ++k) {
+    Tmp pp = b.tmp(na);
+    b.bcast(pp(), Bits{}, y.bit(k));
+    b.g_not(pp(), nA);  // a & y[k]
+    if (k == 0) {  // S + C = pp: S = pp >> 1, product bit 0 = pp[0]
+      Tmp npp = b.tmp(1);
+      b.notc(npp(), pp.bit(0));
+      out_bit(0, npp(), npp());
+      b.init(S.bit(na - 1), false);
+      if (na > 1) b.copy(S(0, na - 1), pp(1, na - 1));
+      b.init(C(), false);
+      continue;
+    }
+    // full adder of S, C, pp; the sum is written shifted right by one (its bit 0 is product bit
+    // k), the carry in place (its weight halves with the shift).
+    Tmp t1 = b.tmp(na), ta = b.tmp(na), tb = b.tmp(na), tc = b.tmp(na);
+    b.norc(t1(), S(), C());
+    b.norc(ta(), S(), t1());
+    b.norc(tb(), C(), t1());
+    b.norc(tc(), ta(), tb());  // xnor(S, C)
+    b.norc(ta(), tc(), pp());  // t4
+    b.norc(tb(), tc(), ta());
+    b.norc(tc(), pp(), ta());
+    b.norc(C(), t1(), ta());  // majority
+    out_bit(k, tb.bit(0), tc.bit(0));
+    if (na > 1) {
+      b.init(S(0, na - 1), true);
+      b.g_nor(S(0, na - 1), tb(1, na - 1), tc(1, na - 1));
+    }
+    b.init(S.bit(na - 1), false);
+  }
+  add(b, hi, S(), C());
+}
+
 void udivmod(Builder& b, const Bits& q, const Bits& r, const Bits& x, const Bits& y) {
   // Restoring division. R' = (R << 1) | x[i] is kept as n bits plus its top bit T.
   const uint32_t n = x.len;

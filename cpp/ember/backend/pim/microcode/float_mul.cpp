@@ -1,0 +1,192 @@
+// IEEE-754 multiplication (round to nearest even, subnormal inputs and results, inf, NaN,
+// signed zero). Subnormal significands are normalized first, the (M+1)x(M+1) product comes from a
+// sequential carry-save multiplier, then one normalization step, a sticky right shift for
+// subnormal results, rounding and packing; specials are selected at the end.
+#include <memory>
+
+#include "float_common.h"
+#include "int_arith.h"
+#include "int_muldiv.h"
+
+namespace ember::pim::mc {
+
+namespace {
+uint32_t stages_for(uint32_t n) {
+  uint32_t s = 0;
+  while ((1u << s) < n) ++s;
+  return s;
+}
+
+// sig = normalized significand of x (leading one at bit M when x != 0), e = effective exponent
+// minus the normalization shift, as a signed value of e.len bits.
+void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, const Bits& x) {
+  const uint32_t E = f.e, M = f.m, L = M + 1;
+  Tmp z = b.tmp(1);
+  is_zero(b, z(), x.sub(M, E), false);
+  Tmp s0 = b.tmp(L);
+  b.copy(s0(0, M), x.sub(0, M));
+  b.notc(s0.bit(M), z());
+  const uint32_t st = stages_for(L);
+  Tmp m = b.tmp(e.len);
+  b.init(m(), false);
+  normalize_left(b, sig, s0(), Bits{}, m(0, st));
+  // e = max(exp, 1) - m
+  Tmp ep = b.tmp(e.len);
+  b.init(ep(), false);
+  b.copy(ep(0, E), x.sub(M, E));
+  b.orc(ep.bit(0), x.bit(M), z());
+  sub(b, e, ep(), m());
+}
+}  // namespace
+
+void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y) {
+  const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, L = M + 1, EW = E + 3;
+  Tmp fl = b.tmp(16);
+  const Bits sgn = fl.bit(0), top = fl.bit(1), neg = fl.bit(2), ovf = fl.bit(3),
+             guard = fl.bit(4), sticky = fl.bit(5);
+  b.xorc(sgn, x.top(), y.top());
+  // Exponent sum and compressed product [sticky, guard, fraction, leading]
+  std::unique_ptr<Tmp> erp, Pcp;
+  {
+    // P = hi:lo (2L bits); only lo's top two bits are kept, the rest is folded into a sticky
+    Tmp hi = b.tmp(L), ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
+    const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);  // lo[M-1], lo[M], ~OR(lo[0..M-1))
+    {
+      Tmp nsx = b.tmp(L), sy = b.tmp(L);
+      {
+        Tmp sx = b.tmp(L);
+        unpack_norm(b, f, sx(), ex(), x);
+        b.notc(nsx(), sx());
+      }
+      unpack_norm(b, f, sy(), ey(), y);
+      umul_full(b, hi(), lt(0, 2), nst, nsx(), sy());
+    }
+    // er = ex + ey - bias (for a leading one at bit 2M, i.e. top == 0) + top
+    erp = std::make_unique<Tmp>(b.tmp(EW));
+    Pcp = std::make_unique<Tmp>(b.tmp(M + 3));
+    const Tmp& er = *erp;
+    const Tmp& Pc = *Pcp;
+    b.copy(top, hi.bit(L - 1));
+    {
+      Tmp t = b.tmp(EW);
+      add(b, t(), ex(), ey());
+      Tmp u = b.tmp(EW);
+      add_const(b, u(), t(), uint64_t(-int64_t(f.bias())));
+      increment(b, er(), u(), top);
+    }
+    // Pc = [sticky, guard, fraction, leading] from P[M .. 2M+1] (top) or P[M-1 .. 2M] (not top)
+    Tmp c = b.tmp(M), nc = b.tmp(M);
+    b.bcast(c(), nc(), top);
+    b.mux(Pc(3, M), c(), nc(), hi(1, M), hi(0, M));
+    b.mux(Pc.bit(2), c.bit(0), nc.bit(0), hi.bit(0), lo0);
+    b.mux(Pc.bit(1), c.bit(0), nc.bit(0), lo0, lo1);
+    Tmp st = b.tmp(2);
+    b.notc(st.bit(0), nst);                  // OR(P[0..M-1))
+    b.orc(st.bit(1), st.bit(0), lo1);        // OR(P[0..M))
+    b.mux(Pc.bit(0), c.bit(0), nc.bit(0), st.bit(1), st.bit(0));
+  }
+  const Tmp& er = *erp;
+  const Tmp& Pc = *Pcp;
+  // Subnormal result: er < 1 -> shift right by 1 - er with sticky, exponent field 0.
+  b.copy(neg, er.bit(EW - 1));
+  Tmp le0 = b.tmp(2);
+  {
+    Tmp z = b.tmp(1);
+    is_zero(b, z(), er(), false);
+    b.orc(le0.bit(0), z(), neg);  // er <= 0
+  }
+  const uint32_t s2 = stages_for(M + 4);
+  Tmp rs = b.tmp(EW);
+  {
+    Tmp ner = b.tmp(EW);
+    // 1 - er = ~er + 2
+    b.notc(ner(), er());
+    add_const(b, rs(), ner(), 2);
+  }
+  Tmp amt = b.tmp(s2);
+  {
+    Tmp big = b.tmp(1), bb = b.tmp(s2), t = b.tmp(s2), c = b.tmp(s2);
+    is_zero(b, big(), rs(s2, EW - s2), true);
+    b.bcast(bb(), Bits{}, big());
+    b.orc(t(), rs(0, s2), bb());
+    b.bcast(c(), Bits{}, le0.bit(0));
+    b.andc(amt(), t(), c());
+  }
+  auto Psp = std::make_unique<Tmp>(b.tmp(M + 3));
+  const Tmp& Ps = *Psp;
+  shift_right_sticky(b, Ps(), Pc(), amt());
+  Pcp.reset();
+  // Exponent field: 0 when er <= 0, all ones when er >= 2^E - 1, else er.
+  Tmp mag0 = b.tmp(n);
+  {
+    Tmp hiz = b.tmp(2);
+    is_zero(b, hiz.bit(0), er(E, EW - E), true);  // er >= 2^E (or negative)
+    all_ones(b, hiz.bit(1), er(0, E), false);
+    Tmp t = b.tmp(1);
+    b.orc(t(), hiz.bit(0), hiz.bit(1));
+    Tmp nn = b.tmp(1);
+    b.notc(nn(), neg);
+    b.andc(ovf, t(), nn());
+    Tmp fe = b.tmp(E), c = b.tmp(E), nc = b.tmp(E);
+    b.bcast(c(), nc(), ovf);
+    b.copy(fe(), er(0, E));
+    // fe = ovf ? ones : er ; then clear when er <= 0
+    Tmp ones = b.tmp(E);
+    b.init(ones(), true);
+    b.mux(mag0(M, E), c(), nc(), ones(), fe());
+    Tmp z = b.tmp(E);
+    b.bcast(z(), Bits{}, le0.bit(0));
+    b.g_not(mag0(M, E), z());
+  }
+  b.copy(mag0(0, M), Ps(2, M));
+  b.copy(guard, Ps.bit(1));
+  b.copy(sticky, Ps.bit(0));
+  Psp.reset();
+  Tmp res = b.tmp(W);
+  round_pack(b, f, res(0, n), mag0(), guard, sticky);
+  b.copy(res.bit(n), sgn);
+  // Specials
+  {
+    Tmp g = b.tmp(12);
+    const Bits ex1 = g.bit(0), ey1 = g.bit(1), zx = g.bit(2), zy = g.bit(3), nanx = g.bit(4),
+               nany = g.bit(5), infx = g.bit(6), infy = g.bit(7), inv = g.bit(8),
+               nan = g.bit(9), spec = g.bit(10), big = g.bit(11);
+    all_ones(b, ex1, x.sub(M, E), false);
+    all_ones(b, ey1, y.sub(M, E), false);
+    is_zero(b, zx, x.sub(0, n), false);
+    is_zero(b, zy, y.sub(0, n), false);
+    isnan2(b, f, nanx, nany, x, y);
+    {
+      Tmp t = b.tmp(2);
+      b.notc(t.bit(0), nanx);
+      b.andc(infx, ex1, t.bit(0));
+      b.notc(t.bit(1), nany);
+      b.andc(infy, ey1, t.bit(1));
+    }
+    b.orc(nan, nanx, nany);
+    {
+      Tmp t = b.tmp(4);
+      b.andc(t.bit(0), infx, zy);
+      b.andc(t.bit(1), infy, zx);
+      b.orc(inv, t.bit(0), t.bit(1));
+      b.orc(t.bit(2), ex1, ey1);
+      b.orc(t.bit(3), zx, zy);
+      b.orc(spec, t.bit(2), t.bit(3));
+      b.orc(big, t.bit(2), inv);  // result exponent all ones (inf or NaN)
+    }
+    // v: inv -> default NaN; inf -> signed inf; zero -> signed zero
+    Tmp v = b.tmp(W);
+    b.init(v(0, M), false);
+    b.copy(v.bit(M - 1), inv);
+    b.bcast(v(M, E), Bits{}, big);
+    b.orc(v.bit(n), inv, sgn);
+    Tmp q = b.tmp(W);
+    b.mux1(q(), nanx, x, y);
+    b.init(q.bit(M - 1), true);
+    Tmp sp = b.tmp(W);
+    b.mux1(sp(), nan, q(), v());
+    b.mux1(o, spec, sp(), res());
+  }
+}
+
+}  // namespace ember::pim::mc
