@@ -8,8 +8,9 @@ using namespace ember::pim;
 
 namespace {
 
-Metrics cost_of(Macro m, DType t) {
+Metrics cost_of(Macro m, DType t, FloatMode mode = FloatMode::IEEE) {
   Machine mc;  // PyPIM's geometry: 65,536 crossbars of 1024 x 1024, 32 partitions
+  mc.float_mode = mode;
   const uint64_t n = 65536;
   const int ar = macro_arity(m);
   Tensor a = mc.alloc(n, ar == 3 ? DType::Bool : t);
@@ -67,6 +68,17 @@ std::vector<Target> targets() {
 INSTANTIATE_TEST_SUITE_P(PyPim, CostVsPyPim, testing::ValuesIn(targets()), [](const auto& i) {
   return std::string(macro_name(i.param.m)) + "_" + dtype_name(i.param.t);
 });
+
+// Fast mode (PyPIM's float semantics) must be at or below PyPIM's cycles.
+TEST(CostFast, Float32AtOrBelowPyPim) {
+  const std::pair<Macro, long> ops[] = {{Macro::Add, 1369}, {Macro::Sub, 1374}, {Macro::Mul, 1584}};
+  for (auto [m, py] : ops) {
+    const long cyc = cost_of(m, DType::F32, FloatMode::Fast).total().latency;
+    std::printf("[cost-fast] %-10s float32 cycles %6ld  PyPIM %6ld  ratio %.3f\n", macro_name(m), cyc,
+                py, double(cyc) / double(py));
+    EXPECT_LE(cyc, py) << macro_name(m);
+  }
+}
 
 // Pinned cycle counts of our microcode (regression baselines; update deliberately).
 TEST(CostPinned, Int32) {

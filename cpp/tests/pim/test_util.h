@@ -54,8 +54,9 @@ struct RunResult {
 // initial memory, and the full register state and the costs must agree.
 inline RunResult run_macro(Macro m, const std::vector<DType>& in_types, DType out_t,
                            const std::vector<std::vector<uint64_t>>& ins, bool replay = false,
-                           Geometry geo = small_geometry()) {
+                           Geometry geo = small_geometry(), FloatMode mode = FloatMode::IEEE) {
   Machine mc(geo);
+  mc.float_mode = mode;
   const size_t n = ins[0].size();
   std::vector<Tensor> ts;
   Tensor first = mc.alloc(n, in_types[0]);

@@ -125,6 +125,7 @@ std::vector<MicroOp> Machine::compile(Macro m, const Tensor& out, const std::vec
                                 " gives " + dtype_name(result_dtype(m, in_t)) + ", not " +
                                 dtype_name(out_t));
   Builder b(geometry().partitions, free_registers(out.xb0, out.nxb));
+  b.fast_float = float_mode == FloatMode::Fast;
   b.ops().push_back(mask_crossbars(out.xb0, out.xb0 + out.nxb - 1));
   b.ops().push_back(mask_rows(0, out.rows_used - 1));
   emit_macro(b, m, in_t, out_t, out.regs, vals);

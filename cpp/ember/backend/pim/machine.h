@@ -55,6 +55,9 @@ class Machine {
   const Metrics& metrics() const { return sim_.metrics(); }
   void reset_metrics() { sim_.reset_metrics(); }
 
+  // Float semantics of the macros compiled from now on.
+  FloatMode float_mode = FloatMode::IEEE;
+
   // Keep a copy of the last executed stream (for export / replay).
   bool keep_stream = false;
   const std::vector<MicroOp>& last_stream() const { return last_; }

@@ -25,4 +25,7 @@ int macro_arity(Macro m);
 void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
                 const std::vector<Val>& in);
 
+// Float semantics: full IEEE-754 (default) or PyPIM's cheaper "fast" semantics.
+enum class FloatMode { IEEE, Fast };
+
 }  // namespace ember::pim

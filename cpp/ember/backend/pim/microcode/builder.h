@@ -62,6 +62,9 @@ class Builder {
       : P_(partitions), free_(std::move(free_regs)) {}
 
   uint32_t partitions() const { return P_; }
+  // Float "fast" mode (PyPIM's semantics): normal inputs only, subnormal results flushed to
+  // zero, inf / NaN / overflow undefined. Off by default (full IEEE-754).
+  bool fast_float = false;
   std::vector<MicroOp>& ops() { return ops_; }
   size_t size() const { return ops_.size(); }
 

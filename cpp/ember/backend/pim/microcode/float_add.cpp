@@ -115,9 +115,10 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   std::unique_ptr<Tmp> mag0u;
   {
     const uint32_t ms = stages_for(K + 1);
-    Tmp m = b.tmp(E);
-    auto U = std::make_unique<Tmp>(b.tmp(K + 1));
-    {
+    Tmp m = b.tmp(E + 1);
+    std::unique_ptr<Tmp> U;
+    if (!b.fast_float) {
+      U = std::make_unique<Tmp>(b.tmp(K + 1));
       {
         const uint32_t s = stages_for(K + 1);
         Tmp T = b.tmp(K + 1);
@@ -140,16 +141,29 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     // Normalize: leading one to bit K, at most eAp positions (S and U are consumed).
     Tmp Sn = b.tmp(K + 1);
     b.init(m(), false);
-    normalize_left(b, Sn(), S_, (*U)(), m(0, ms));
+    normalize_left(b, Sn(), S_, U ? (*U)() : Bits{}, m(0, ms));
     Sp_.reset();
     U.reset();
     mag0u = std::make_unique<Tmp>(b.tmp(n));
     const Bits mag0 = (*mag0u)();
     // exponent field = eAp - m + hidden
-    {
+    if (!b.fast_float) {
       Tmp Xe = b.tmp(E);
-      sub(b, Xe(), eAp(), m());
+      sub(b, Xe(), eAp(), m(0, E));
       increment(b, mag0.sub(M, E), Xe(), Sn.bit(K));
+    } else {
+      // no subnormal barrier: the field may underflow; flush it to zero
+      Tmp e1 = b.tmp(E + 1), Xe = b.tmp(E + 1), F = b.tmp(E + 1);
+      b.init(e1.bit(E), false);
+      b.copy(e1(0, E), eAp());
+      sub(b, Xe(), e1(), m());
+      increment(b, F(), Xe(), Sn.bit(K));
+      b.copy(mag0.sub(M, E), F(0, E));
+      Tmp z = b.tmp(1);
+      is_zero(b, z(), F(), false);
+      b.orc(big, z(), F.bit(E));  // underflow flag (reuses the flag bit)
+      b.orc(zs, sz, big);
+      b.copy(sz, zs);
     }
     b.copy(mag0.sub(0, M), Sn(4, M));
     b.copy(guard, Sn.bit(3));
@@ -165,6 +179,10 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     b.g_not(res(0, n), c());
     b.andc(zs, x.top(), syp);
     b.mux1(res.bit(n), sz, zs, sA);
+  }
+  if (b.fast_float) {
+    b.copy(o, res());
+    return;
   }
   // Specials: an operand with an all-ones exponent (inf or NaN).
   {

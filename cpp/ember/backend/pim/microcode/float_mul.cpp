@@ -37,9 +37,75 @@ void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, cons
   b.orc(ep.bit(0), x.bit(M), z());
   sub(b, e, ep(), m());
 }
+// PyPIM-semantics multiply: normal or zero inputs, results below the normal range flushed to
+// zero, no inf / NaN handling.
+void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y) {
+  const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, L = M + 1, EW = E + 2;
+  Tmp fl = b.tmp(8);
+  const Bits top = fl.bit(0), guard = fl.bit(1), sticky = fl.bit(2), zero = fl.bit(3),
+             z2 = fl.bit(4);
+  b.xorc(o.top(), x.top(), y.top());
+  std::unique_ptr<Tmp> mag0p;
+  {
+    Tmp er = b.tmp(EW);
+    {
+      Tmp hi = b.tmp(L), lt = b.tmp(3);
+      const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);
+      {
+        Tmp nsx = b.tmp(L), sy = b.tmp(L);
+        b.notc(nsx(0, M), x.sub(0, M));
+        b.init(nsx.bit(M), false);  // hidden bit 1
+        b.copy(sy(0, M), y.sub(0, M));
+        b.init(sy.bit(M), true);
+        umul_full(b, hi(), lt(0, 2), nst, nsx(), sy());
+      }
+      b.copy(top, hi.bit(L - 1));
+      {
+        Tmp ex = b.tmp(EW), ey = b.tmp(EW), t = b.tmp(EW), u = b.tmp(EW);
+        b.init(ex(E, EW - E), false);
+        b.copy(ex(0, E), x.sub(M, E));
+        b.init(ey(E, EW - E), false);
+        b.copy(ey(0, E), y.sub(M, E));
+        add(b, t(), ex(), ey());
+        add_const(b, u(), t(), uint64_t(-int64_t(f.bias())));
+        increment(b, er(), u(), top);
+      }
+      mag0p = std::make_unique<Tmp>(b.tmp(n));
+      const Tmp& mag0 = *mag0p;
+      Tmp c = b.tmp(M), nc = b.tmp(M);
+      b.bcast(c(), nc(), top);
+      b.mux(mag0(1, M - 1), c(0, M - 1), nc(0, M - 1), hi(1, M - 1), hi(0, M - 1));
+      b.mux(mag0.bit(0), c.bit(0), nc.bit(0), hi.bit(0), lo0);
+      b.mux(guard, c.bit(0), nc.bit(0), lo0, lo1);
+      Tmp st = b.tmp(2);
+      b.notc(st.bit(0), nst);
+      b.orc(st.bit(1), st.bit(0), lo1);
+      b.mux(sticky, c.bit(0), nc.bit(0), st.bit(1), st.bit(0));
+    }
+    b.copy((*mag0p)(M, E), er(0, E));
+    // flush: a zero operand or er <= 0
+    Tmp t = b.tmp(4);
+    is_zero(b, t.bit(0), x.sub(M, E), false);
+    is_zero(b, t.bit(1), y.sub(M, E), false);
+    is_zero(b, t.bit(2), er(), false);
+    b.orc(t.bit(3), t.bit(0), t.bit(1));
+    b.orc(zero, t.bit(2), er.bit(EW - 1));
+    b.orc(z2, zero, t.bit(3));
+  }
+  round_pack(b, f, o.sub(0, n), (*mag0p)(), guard, sticky);
+  mag0p.reset();
+  Tmp c = b.tmp(n);
+  b.bcast(c(), Bits{}, z2);
+  b.g_not(o.sub(0, n), c());
+}
+
 }  // namespace
 
 void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y) {
+  if (b.fast_float) {
+    fmul_fast(b, f, o, x, y);
+    return;
+  }
   const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, L = M + 1, EW = E + 3;
   Tmp fl = b.tmp(16);
   const Bits sgn = fl.bit(0), top = fl.bit(1), neg = fl.bit(2), ovf = fl.bit(3),
