@@ -60,7 +60,9 @@ std::vector<Target> targets() {
       {Macro::Lt, DType::F32, 1378, 150},        {Macro::Gt, DType::F32, 1378, 150},
       {Macro::Le, DType::F32, 1399, 150},        {Macro::Ge, DType::F32, 1399, 150},
       {Macro::Eq, DType::F32, 1391, 150},        {Macro::Ne, DType::F32, 1393, 150},
-      {Macro::Mul, DType::F32, 1584, 1584},
+      // IEEE multiply (subnormals, inf, NaN) costs more than PyPIM's flushing multiply: pinned
+      // here; the fast mode is checked against PyPIM's figure below.
+      {Macro::Mul, DType::F32, 1584, 2200},
       {Macro::Neg, DType::F32, 7, 7},            {Macro::Abs, DType::F32, 7, 7},
   };
 }
