@@ -2,6 +2,7 @@
 // at or below PyPIM's published figures; prints the ratio.
 #include <gtest/gtest.h>
 
+#include "ember/backend/pim/collectives.h"
 #include "ember/backend/pim/machine.h"
 
 using namespace ember::pim;
@@ -79,6 +80,35 @@ TEST(CostFast, Float32AtOrBelowPyPim) {
     std::printf("[cost-fast] %-10s float32 cycles %6ld  PyPIM %6ld  ratio %.3f\n", macro_name(m), cyc,
                 py, double(cyc) / double(py));
     EXPECT_LE(cyc, py) << macro_name(m);
+  }
+}
+
+// Reductions over 2^16 elements (64 crossbars x 1024 rows) vs PyPIM's results (pim.md 2.5).
+TEST(CostReduce, BelowPyPim) {
+  struct C {
+    Reduce r;
+    DType t;
+    FloatMode mode;
+    long pypim;
+  };
+  const C cases[] = {{Reduce::Sum, DType::I32, FloatMode::IEEE, 2644},
+                     {Reduce::Prod, DType::I32, FloatMode::IEEE, 19620},
+                     {Reduce::Sum, DType::F32, FloatMode::IEEE, 22996},
+                     {Reduce::Sum, DType::F32, FloatMode::Fast, 22996},
+                     {Reduce::Prod, DType::F32, FloatMode::Fast, 26436}};
+  for (const auto& c : cases) {
+    Machine mc;
+    mc.float_mode = c.mode;
+    Tensor a = mc.alloc(65536, c.t);
+    const Metrics m = reduce(mc, c.r, a).cost;
+    const long cyc = m.total().latency;
+    std::printf("[cost-reduce] %-4s %-7s %-4s cycles %6ld (mask %ld rw %ld logic %ld move %ld)  "
+                "PyPIM %6ld  ratio %.3f\n",
+                reduce_name(c.r), dtype_name(c.t), c.mode == FloatMode::Fast ? "fast" : "ieee",
+                cyc, long(m[OpKind::Mask].latency), long(m[OpKind::ReadWrite].latency),
+                long(m[OpKind::Logic].latency), long(m[OpKind::Move].latency), c.pypim,
+                double(cyc) / double(c.pypim));
+    EXPECT_LT(cyc, c.pypim) << reduce_name(c.r) << " " << dtype_name(c.t);
   }
 }
 

@@ -61,6 +61,7 @@ class Machine {
   // Keep a copy of the last executed stream (for export / replay).
   bool keep_stream = false;
   const std::vector<MicroOp>& last_stream() const { return last_; }
+  void keep(const std::vector<MicroOp>& ops) { last_ = ops; }
 
   // Peak scratch registers used by the last compiled macro.
   size_t last_scratch() const { return last_scratch_; }
