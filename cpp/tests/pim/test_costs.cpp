@@ -112,6 +112,26 @@ TEST(CostReduce, BelowPyPim) {
   }
 }
 
+// Sort of 2^16 int32 (a single group) vs PyPIM's bitonic sort (pim.md 2.5): 515,628 cycles.
+TEST(CostSort, FarBelowPyPim) {
+  const std::pair<uint64_t, long> cases[] = {{1024, 66748}, {4096, 105082}, {65536, 515628}};
+  for (auto [n, py] : cases) {
+    Machine mc;
+    // Cost-only run of the exact stream (the default geometry's 65,536 crossbars would need
+    // gigabytes of simulated memory); test_sort.cpp executes the same code on smaller machines.
+    mc.sim().dry_run = true;
+    Tensor a = mc.alloc(n, DType::I32);
+    const Metrics m = sort(mc, a);
+    const long cyc = m.total().latency;
+    std::printf("[cost-sort] n=%-6lu cycles %7ld (mask %ld rw %ld logic %ld move %ld)  PyPIM %7ld  "
+                "ratio %.4f\n",
+                (unsigned long)n, cyc, long(m[OpKind::Mask].latency),
+                long(m[OpKind::ReadWrite].latency), long(m[OpKind::Logic].latency),
+                long(m[OpKind::Move].latency), py, double(cyc) / double(py));
+    EXPECT_LT(cyc * 4, py) << n;
+  }
+}
+
 // Pinned cycle counts of our microcode (regression baselines; update deliberately).
 TEST(CostPinned, Int32) {
   EXPECT_EQ(cost_of(Macro::Add, DType::I32).total().latency, cost_of(Macro::Sub, DType::I32).total().latency);

@@ -21,10 +21,11 @@ std::vector<uint16_t> Machine::free_registers(uint32_t xb0, uint32_t nxb) const 
   return f;  // lowest register last (handed out first)
 }
 
-Tensor Machine::alloc(uint64_t n, DType t) {
+Tensor Machine::alloc(uint64_t n, DType t, uint32_t epc) {
   const Geometry& g = geometry();
   if (n == 0) throw std::invalid_argument("pim: cannot allocate an empty tensor");
-  const uint64_t nxb = (n + g.rows - 1) / g.rows;
+  if (epc == 0 || epc > g.rows) epc = g.rows;
+  const uint64_t nxb = (n + epc - 1) / epc;
   if (nxb > g.crossbars)
     throw std::runtime_error("pim: out of memory: " + std::to_string(n) +
                              " elements need " + std::to_string(nxb) + " crossbars, the machine has " +
@@ -35,7 +36,7 @@ Tensor Machine::alloc(uint64_t n, DType t) {
     if (f.size() < nregs) continue;
     Tensor T;
     T.n = n, T.dtype = t, T.xb0 = uint32_t(c0), T.nxb = uint32_t(nxb);
-    T.rows_used = uint32_t(std::min<uint64_t>(n, g.rows));
+    T.rows_used = uint32_t(std::min<uint64_t>(n, epc));
     T.regs.nregs = uint8_t(nregs);
     T.regs.width = uint16_t(dtype_bits(t));
     for (uint32_t i = 0; i < nregs; ++i) T.regs.r[i] = f[f.size() - 1 - i];
@@ -80,7 +81,7 @@ void Machine::write(const Tensor& t, const void* host) {
     uint64_t v = 0;
     std::memcpy(&v, p + i * bytes, bytes);
     if (t.dtype == DType::Bool) v = v != 0;
-    const uint32_t xb = t.xb0 + uint32_t(i / g.rows), row = uint32_t(i % g.rows);
+    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used), row = uint32_t(i % t.rows_used);
     for (uint32_t j = 0; j < t.regs.nregs; ++j) {
       uint64_t w = (v >> (j * g.partitions)) & wmask;
       const uint32_t lo = j * g.partitions;
@@ -99,7 +100,7 @@ void Machine::read(const Tensor& t, void* host) {
   const uint32_t bytes = t.dtype == DType::Bool ? 1 : dtype_bits(t.dtype) / 8;
   auto* p = static_cast<uint8_t*>(host);
   for (uint64_t i = 0; i < t.n; ++i) {
-    const uint32_t xb = t.xb0 + uint32_t(i / g.rows), row = uint32_t(i % g.rows);
+    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used), row = uint32_t(i % t.rows_used);
     uint64_t v = 0;
     for (uint32_t j = 0; j < t.regs.nregs; ++j)
       v |= sim_.peek(xb, row, t.regs.r[j]) << (j * g.partitions);

@@ -11,7 +11,7 @@
 
 namespace ember::pim {
 
-// n elements; element i lives in crossbar xb0 + i / rows, row i % rows, registers regs.
+// n elements; element i lives in crossbar xb0 + i / rows_used, row i % rows_used, registers regs.
 struct Tensor {
   uint64_t n = 0;
   DType dtype = DType::I32;
@@ -28,7 +28,9 @@ class Machine {
   const Geometry& geometry() const { return sim_.geometry(); }
   Simulator& sim() { return sim_; }
 
-  Tensor alloc(uint64_t n, DType t);
+  // epc: elements per crossbar (default: the geometry's rows); element i lives in crossbar
+  // xb0 + i / epc, row i % epc.
+  Tensor alloc(uint64_t n, DType t, uint32_t epc = 0);
   // A tensor placed in the same crossbars and rows as ref (needed for element-wise operands).
   Tensor alloc_like(const Tensor& ref, DType t);
   void free(const Tensor& t);

@@ -81,6 +81,7 @@ std::optional<uint64_t> Simulator::execute(const MicroOp& op) {
   c.latency += 1;
   if (op.code == OpCode::LogicH || op.code == OpCode::LogicV) {
     c.energy += op_energy(op, X, R, P);
+    if (dry_run) return std::nullopt;
     pending_.push_back(op);
     if (pending_.size() >= 4096) flush();
     return std::nullopt;
@@ -100,9 +101,11 @@ std::optional<uint64_t> Simulator::execute(const MicroOp& op) {
     case OpCode::Read:
       if (X != 1 || R != 1) bad("read requires exactly one crossbar and one row selected");
       c.energy += op_energy(op, X, R, P);
+      if (dry_run) return uint64_t(0);
       return mem_.read_word(xmask_.start, rmask_.start, op.reg);
     case OpCode::Write: {
       c.energy += op_energy(op, X, R, P);
+      if (dry_run) break;
       mem_.ensure(xmask_.start, xmask_.stop);
       for (uint32_t xb = xmask_.start; xb <= xmask_.stop; xb += xmask_.step)
         for (uint32_t p = 0; p < g.partitions; ++p) {
@@ -118,6 +121,7 @@ std::optional<uint64_t> Simulator::execute(const MicroOp& op) {
       const int64_t d = op.dst_xb - int64_t(xmask_.start);
       if (int64_t(xmask_.start) + d < 0 || int64_t(xmask_.stop) + d >= int64_t(g.crossbars))
         bad("move destination crossbar out of range");
+      if (dry_run) break;
       std::vector<uint64_t> words;
       words.reserve(X);
       for (uint32_t xb = xmask_.start; xb <= xmask_.stop; xb += xmask_.step)

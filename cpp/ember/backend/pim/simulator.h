@@ -28,6 +28,10 @@ class Simulator {
   void flush();
 
   const Metrics& metrics() const { return metrics_; }
+  // Cost-only mode: micro-ops are validated and costed (masks tracked) but not applied to memory;
+  // reads return 0. Costs are data independent, so this gives the exact cost of a stream whose
+  // results were verified by executing it on a smaller machine.
+  bool dry_run = false;
   void reset_metrics() { metrics_ = {}; }
   const RangeMask& crossbar_mask() const { return xmask_; }
   const RangeMask& row_mask() const { return rmask_; }

@@ -1,0 +1,148 @@
+// Bitonic sort with data in one row per crossbar, so that every compare-exchange stage needs
+// only two MOVE micro-ops (whole-array shifts by the partner distance) instead of one move per
+// element row. The data is laid out so that rank i = q * Rp + r of the result (q = crossbar,
+// r = row of the tensor) lives in work crossbar k = r * Xp + q: both the scatter into the work
+// area and the gather back need one MOVE per tensor row, and a rank bit is a crossbar-index bit,
+// so each stage's partner is at a constant crossbar distance. Per-element stage conditions come
+// from a crossbar-index register built by doubling moves.
+#include <stdexcept>
+#include <string>
+
+#include "collectives.h"
+#include "microcode/int_arith.h"
+
+namespace ember::pim {
+
+namespace {
+
+uint32_t log2_exact(uint64_t v) {
+  uint32_t l = 0;
+  while ((uint64_t(1) << l) < v) ++l;
+  return l;
+}
+
+void write_value(std::vector<MicroOp>& ops, const Val& v, uint64_t bits, uint32_t P) {
+  const uint64_t wmask = P == 64 ? ~uint64_t(0) : (uint64_t(1) << P) - 1;
+  for (uint32_t j = 0; j < v.nregs; ++j) ops.push_back(write_op(v.r[j], (bits >> (j * P)) & wmask));
+}
+
+}  // namespace
+
+Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
+  const Geometry& g = m.geometry();
+  const uint32_t P = g.partitions;
+  const DType dt = t.dtype;
+  if (!is_int(dt))
+    throw std::invalid_argument(std::string("pim: sort is implemented for integer dtypes, not ") +
+                                dtype_name(dt));
+  const uint64_t n = t.n;
+  if (group == 0 || group >= n) group = 0;
+  if (group && (group & (group - 1)))
+    throw std::invalid_argument("pim: batched sort needs a power-of-two group size (got " +
+                                std::to_string(group) + ")");
+  if (group && n % group)
+    throw std::invalid_argument("pim: the element count must be a multiple of the group size");
+  const uint32_t R = t.rows_used, X = t.nxb;
+  const uint64_t Rp = uint64_t(1) << log2_exact(R), Xp = uint64_t(1) << log2_exact(X);
+  if (X > 1 && Rp != R)
+    throw std::invalid_argument("pim: sort needs a power-of-two number of rows per crossbar");
+  const uint64_t N = Rp * Xp;
+  if (N > g.crossbars)
+    throw std::runtime_error("pim: sort of " + std::to_string(n) + " elements needs " +
+                             std::to_string(N) + " crossbars; the machine has " +
+                             std::to_string(g.crossbars));
+  const uint32_t L = log2_exact(N), lR = log2_exact(Rp), lX = log2_exact(Xp);
+  // rank bit b -> crossbar-index bit
+  auto perm = [&](uint32_t b) { return b < lR ? lX + b : b - lR; };
+
+  const uint32_t w = dtype_bits(dt);
+  const uint64_t wmask = w == 64 ? ~uint64_t(0) : (uint64_t(1) << w) - 1;
+  const uint64_t vmax = is_signed_int(dt) ? wmask >> 1 : wmask;
+  const uint64_t vmin = is_signed_int(dt) ? (wmask >> 1) + 1 : 0;
+  const uint64_t sentinel = descending ? vmin : vmax;
+
+  Tensor V = m.alloc(N, dt, 1);
+  Tensor Pd = m.alloc_like(V, dt), Pu = m.alloc_like(V, dt), ID = m.alloc_like(V, DType::U32);
+  const uint32_t w0 = V.xb0, wl = uint32_t(w0 + N - 1);
+  std::vector<MicroOp> ops;
+  // Scatter: tensor row r of crossbar q -> work crossbar w0 + r * Xp + q.
+  ops.push_back(mask_crossbars(t.xb0, t.xb0 + X - 1));
+  for (uint32_t r = 0; r < R; ++r)
+    for (uint32_t j = 0; j < V.regs.nregs; ++j)
+      ops.push_back(move_op(r, t.regs.r[j], 0, V.regs.r[j], int64_t(w0 + uint64_t(r) * Xp)));
+  ops.push_back(mask_rows(0, 0));
+  if (Rp > R) {
+    ops.push_back(mask_crossbars(uint32_t(w0 + R * Xp), wl));
+    write_value(ops, V.regs, sentinel, P);
+  }
+  for (uint64_t q = X; q < Xp; ++q) {
+    ops.push_back(mask_crossbars(uint32_t(w0 + q), uint32_t(w0 + (R - 1) * Xp + q), uint32_t(Xp)));
+    write_value(ops, V.regs, sentinel, P);
+  }
+  const uint64_t valid_last = n - uint64_t(X - 1) * R;
+  if (valid_last < R) {
+    ops.push_back(mask_crossbars(uint32_t(w0 + valid_last * Xp + X - 1),
+                                 uint32_t(w0 + (R - 1) * Xp + X - 1), uint32_t(Xp)));
+    write_value(ops, V.regs, sentinel, P);
+  }
+  // Crossbar index register by doubling.
+  ops.push_back(mask_crossbars(w0, wl));
+  ops.push_back(logic_h(Gate::Init0, 0, 0, 0, 0, ID.regs.r[0], 0, uint16_t(P - 1)));
+  for (uint32_t l = 0; l < L; ++l) {
+    const uint32_t h = 1u << l;
+    ops.push_back(mask_crossbars(w0, w0 + h - 1));
+    ops.push_back(move_op(0, ID.regs.r[0], 0, ID.regs.r[0], int64_t(w0) + h));
+    ops.push_back(mask_crossbars(w0 + h, w0 + 2 * h - 1));
+    ops.push_back(logic_h(Gate::Init1, 0, 0, 0, 0, ID.regs.r[0], uint16_t(l), uint16_t(l)));
+  }
+  // Bitonic network in rank space.
+  const uint32_t Lg = group ? log2_exact(group) : L;
+  for (uint32_t kb = 1; kb <= Lg; ++kb) {      // block size 2^kb
+    for (int jb = int(kb) - 1; jb >= 0; --jb) {  // partner distance 2^jb
+      const uint32_t pb = perm(uint32_t(jb));
+      const uint64_t D = uint64_t(1) << pb;
+      ops.push_back(mask_crossbars(uint32_t(w0 + D), wl));
+      for (uint32_t j = 0; j < V.regs.nregs; ++j)
+        ops.push_back(move_op(0, V.regs.r[j], 0, Pd.regs.r[j], w0));
+      ops.push_back(mask_crossbars(w0, uint32_t(wl - D)));
+      for (uint32_t j = 0; j < V.regs.nregs; ++j)
+        ops.push_back(move_op(0, V.regs.r[j], 0, Pu.regs.r[j], int64_t(w0 + D)));
+      ops.push_back(mask_crossbars(w0, wl));
+      Builder b(P, m.free_registers(w0, uint32_t(N)));
+      const Bits id = all(ID.regs);
+      Tmp fl = b.tmp(4);
+      const Bits low = fl.bit(0), asc = fl.bit(1), wmin = fl.bit(2), sel = fl.bit(3);
+      b.notc(low, id.bit(pb));
+      // blocks of the final merge (or of the groups) are all in the requested order
+      if (kb == Lg) {
+        b.init(asc, !descending);
+      } else if (descending) {
+        b.copy(asc, id.bit(perm(kb)));
+      } else {
+        b.notc(asc, id.bit(perm(kb)));
+      }
+      b.xnorc(wmin, low, asc);
+      Tmp Q = b.tmp(w), c = b.tmp(1);
+      b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
+      mc::less(b, c(), Q(), all(V.regs), is_signed_int(dt), false);  // partner < self
+      b.xnorc(sel, c(), wmin);
+      b.mux1(all(V.regs), sel, Q(), all(V.regs));
+      ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+    }
+  }
+  // Gather: work crossbars w0 + r * Xp + [0, X) -> tensor row r.
+  for (uint32_t r = 0; r < R; ++r) {
+    const uint32_t s0 = uint32_t(w0 + uint64_t(r) * Xp);
+    ops.push_back(mask_crossbars(s0, s0 + X - 1));
+    for (uint32_t j = 0; j < V.regs.nregs; ++j)
+      ops.push_back(move_op(0, V.regs.r[j], r, t.regs.r[j], int64_t(t.xb0)));
+  }
+  const Metrics cost = m.execute(ops);
+  m.free(V);
+  m.free(Pd);
+  m.free(Pu);
+  m.free(ID);
+  return cost;
+}
+
+}  // namespace ember::pim

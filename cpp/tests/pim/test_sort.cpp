@@ -1,0 +1,102 @@
+// Sort: single and batched groups, ascending and descending, sizes that are not powers of two;
+// checked against std::sort (a permutation of the input, in order).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ember/backend/pim/collectives.h"
+#include "test_util.h"
+
+using namespace pimtest;
+
+namespace {
+
+Geometry sort_geometry() {
+  Geometry g = small_geometry();
+  g.crossbars = 4096;
+  g.rows = 64;
+  g.group = 256;
+  return g;
+}
+
+template <class T>
+void check_sort(DType t, int n, bool desc, uint64_t group) {
+  std::mt19937_64 rng(n * 7 + desc);
+  Machine mc(sort_geometry());
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = (rng() % 4 == 0 ? rng() % 5 : rng()) & width_mask(t);  // with duplicates
+  Tensor a = mc.alloc(n, t);
+  auto bytes = pack(v, t);
+  mc.write(a, bytes.data());
+  sort(mc, a, desc, group);
+  std::vector<uint8_t> back(n * 8);
+  mc.read(a, back.data());
+  auto got = unpack(back, t, n);
+  std::vector<T> want(n);
+  for (int i = 0; i < n; ++i) want[i] = T(v[i]);
+  const uint64_t gs = group ? group : uint64_t(n);
+  for (uint64_t s = 0; s < uint64_t(n); s += gs) {
+    if (desc) std::sort(want.begin() + s, want.begin() + s + gs, std::greater<T>());
+    else std::sort(want.begin() + s, want.begin() + s + gs);
+  }
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(T(got[i]), want[i]) << dtype_name(t) << " n=" << n << " desc=" << desc
+                                  << " group=" << group << " at " << i;
+}
+
+TEST(Sort, Int32Sizes) {
+  for (int n : {1, 2, 5, 64, 100, 1000, 1024, 4095}) {
+    check_sort<int32_t>(DType::I32, n, false, 0);
+    check_sort<int32_t>(DType::I32, n, true, 0);
+  }
+}
+
+TEST(Sort, OtherDtypes) {
+  check_sort<int8_t>(DType::I8, 300, false, 0);
+  check_sort<uint16_t>(DType::U16, 777, true, 0);
+  check_sort<int64_t>(DType::I64, 500, false, 0);
+  check_sort<uint64_t>(DType::U64, 129, false, 0);
+  check_sort<uint32_t>(DType::U32, 200, true, 0);
+}
+
+TEST(Sort, BatchedGroups) {
+  check_sort<int32_t>(DType::I32, 1024, false, 16);
+  check_sort<int32_t>(DType::I32, 960, true, 64);
+  check_sort<int16_t>(DType::I16, 384, false, 128);
+}
+
+TEST(Sort, Errors) {
+  Machine mc(sort_geometry());
+  Tensor f = mc.alloc(10, DType::F32);
+  EXPECT_THROW(sort(mc, f), std::invalid_argument);
+  Tensor a = mc.alloc(12, DType::I32);
+  EXPECT_THROW(sort(mc, a, false, 3), std::invalid_argument);
+}
+
+TEST(Sort, ReplayMatchesReference) {
+  Geometry g = small_geometry();
+  g.crossbars = 64;
+  g.rows = 8;
+  Machine mc(g);
+  std::mt19937_64 rng(11);
+  const int n = 21;
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = rng() & 0xFFFF;
+  Tensor a = mc.alloc(n, DType::I16);
+  auto bytes = pack(v, DType::I16);
+  mc.write(a, bytes.data());
+  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  mc.keep_stream = true;
+  const Metrics c = sort(mc, a);
+  ref.replay(to_text(mc.last_stream()));
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg)
+        ASSERT_EQ(ref.word(x, r, reg), mc.sim().peek(x, r, reg));
+  for (int k = 0; k < kNumKinds; ++k) EXPECT_EQ(ref.costs.latency[k], c.kind[k].latency);
+}
+
+}  // namespace
