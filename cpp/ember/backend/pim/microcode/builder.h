@@ -50,6 +50,7 @@ class Tmp {
   Bits operator()() const { return all(v_); }
   Bits operator()(uint32_t lo, uint32_t n) const { return bits(v_, lo, n); }
   Bits bit(uint32_t i) const { return bits(v_, i, 1); }
+  Bits top() const { return bits(v_, v_.width - 1u, 1); }
 
  private:
   Builder* b_;

@@ -100,6 +100,61 @@ void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u,
   if (m.len == 0) b.copy(s_out, s);
 }
 
+void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp& Pc) {
+  const uint32_t E = f.e, M = f.m, n = f.width() - 1, EW = er.len;
+  uint32_t s2 = 0;
+  while ((1u << s2) < M + 4) ++s2;
+  Tmp fl = b.tmp(6);
+  const Bits neg = fl.bit(0), le0 = fl.bit(1), ovf = fl.bit(2), guard = fl.bit(3),
+             sticky = fl.bit(4);
+  b.copy(neg, er.top());
+  {
+    Tmp z = b.tmp(1);
+    is_zero(b, z(), er, false);
+    b.orc(le0, z(), neg);  // er <= 0
+  }
+  Tmp amt = b.tmp(s2);
+  {
+    Tmp rs = b.tmp(EW);
+    {
+      Tmp ner = b.tmp(EW);
+      b.notc(ner(), er);
+      add_const(b, rs(), ner(), 2);  // 1 - er = ~er + 2
+    }
+    Tmp big = b.tmp(1), bb = b.tmp(s2), t = b.tmp(s2), c = b.tmp(s2);
+    if (EW > s2) is_zero(b, big(), rs(s2, EW - s2), true);
+    else b.init(big(), false);
+    b.bcast(bb(), Bits{}, big());
+    b.orc(t(), rs(0, s2), bb());
+    b.bcast(c(), Bits{}, le0);
+    b.andc(amt(), t(), c());
+  }
+  Tmp Ps = b.tmp(M + 3);
+  shift_right_sticky(b, Ps(), Pc(), amt());
+  // Exponent field: 0 when er <= 0, all ones when er >= 2^E - 1, else er.
+  Tmp mag0 = b.tmp(n);
+  {
+    Tmp hiz = b.tmp(2);
+    is_zero(b, hiz.bit(0), er.sub(E, EW - E), true);  // er >= 2^E (or negative)
+    all_ones(b, hiz.bit(1), er.sub(0, E), false);
+    Tmp t = b.tmp(1), nn = b.tmp(1);
+    b.orc(t(), hiz.bit(0), hiz.bit(1));
+    b.notc(nn(), neg);
+    b.andc(ovf, t(), nn());
+    Tmp c = b.tmp(E), nc = b.tmp(E), ones = b.tmp(E);
+    b.bcast(c(), nc(), ovf);
+    b.init(ones(), true);
+    b.mux(mag0(M, E), c(), nc(), ones(), er.sub(0, E));
+    Tmp z = b.tmp(E);
+    b.bcast(z(), Bits{}, le0);
+    b.g_not(mag0(M, E), z());
+  }
+  b.copy(mag0(0, M), Ps(2, M));
+  b.copy(guard, Ps.bit(1));
+  b.copy(sticky, Ps.bit(0));
+  round_pack(b, f, out_mag, mag0(), guard, sticky);
+}
+
 uint64_t default_nan(FloatFormat f) {
   return (uint64_t(1) << (f.width() - 1)) | (((uint64_t(1) << f.e) - 1) << f.m) |
          (uint64_t(1) << (f.m - 1));

@@ -22,6 +22,11 @@ void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u,
 // rounding, and guard / sticky / lsb bits, writes the rounded magnitude (inf on overflow).
 void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
                 const Bits& guard, const Bits& sticky);
+// Packs a finite result: er is the biased exponent (signed, any width > E) of the leading bit of
+// Pc = [sticky, guard, fraction (M bits), leading]. Results below the normal range are shifted
+// right with sticky into a subnormal, the result is rounded to nearest even, and exponents at or
+// above 2^E - 1 give inf. Pc is consumed (its Tmp may be released afterwards). Writes W-1 bits.
+void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp& Pc);
 // Constant pattern of the default NaN on x86 (sign set, quiet bit set).
 uint64_t default_nan(FloatFormat f);
 // o = x with its quiet bit set.

@@ -108,8 +108,7 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   }
   const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, L = M + 1, EW = E + 3;
   Tmp fl = b.tmp(16);
-  const Bits sgn = fl.bit(0), top = fl.bit(1), neg = fl.bit(2), ovf = fl.bit(3),
-             guard = fl.bit(4), sticky = fl.bit(5);
+  const Bits sgn = fl.bit(0), top = fl.bit(1);
   b.xorc(sgn, x.top(), y.top());
   // Exponent sum and compressed product [sticky, guard, fraction, leading]
   std::unique_ptr<Tmp> erp, Pcp;
@@ -151,65 +150,10 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     b.orc(st.bit(1), st.bit(0), lo1);        // OR(P[0..M))
     b.mux(Pc.bit(0), c.bit(0), nc.bit(0), st.bit(1), st.bit(0));
   }
-  const Tmp& er = *erp;
-  const Tmp& Pc = *Pcp;
-  // Subnormal result: er < 1 -> shift right by 1 - er with sticky, exponent field 0.
-  b.copy(neg, er.bit(EW - 1));
-  Tmp le0 = b.tmp(2);
-  {
-    Tmp z = b.tmp(1);
-    is_zero(b, z(), er(), false);
-    b.orc(le0.bit(0), z(), neg);  // er <= 0
-  }
-  const uint32_t s2 = stages_for(M + 4);
-  Tmp rs = b.tmp(EW);
-  {
-    Tmp ner = b.tmp(EW);
-    // 1 - er = ~er + 2
-    b.notc(ner(), er());
-    add_const(b, rs(), ner(), 2);
-  }
-  Tmp amt = b.tmp(s2);
-  {
-    Tmp big = b.tmp(1), bb = b.tmp(s2), t = b.tmp(s2), c = b.tmp(s2);
-    is_zero(b, big(), rs(s2, EW - s2), true);
-    b.bcast(bb(), Bits{}, big());
-    b.orc(t(), rs(0, s2), bb());
-    b.bcast(c(), Bits{}, le0.bit(0));
-    b.andc(amt(), t(), c());
-  }
-  auto Psp = std::make_unique<Tmp>(b.tmp(M + 3));
-  const Tmp& Ps = *Psp;
-  shift_right_sticky(b, Ps(), Pc(), amt());
-  Pcp.reset();
-  // Exponent field: 0 when er <= 0, all ones when er >= 2^E - 1, else er.
-  Tmp mag0 = b.tmp(n);
-  {
-    Tmp hiz = b.tmp(2);
-    is_zero(b, hiz.bit(0), er(E, EW - E), true);  // er >= 2^E (or negative)
-    all_ones(b, hiz.bit(1), er(0, E), false);
-    Tmp t = b.tmp(1);
-    b.orc(t(), hiz.bit(0), hiz.bit(1));
-    Tmp nn = b.tmp(1);
-    b.notc(nn(), neg);
-    b.andc(ovf, t(), nn());
-    Tmp fe = b.tmp(E), c = b.tmp(E), nc = b.tmp(E);
-    b.bcast(c(), nc(), ovf);
-    b.copy(fe(), er(0, E));
-    // fe = ovf ? ones : er ; then clear when er <= 0
-    Tmp ones = b.tmp(E);
-    b.init(ones(), true);
-    b.mux(mag0(M, E), c(), nc(), ones(), fe());
-    Tmp z = b.tmp(E);
-    b.bcast(z(), Bits{}, le0.bit(0));
-    b.g_not(mag0(M, E), z());
-  }
-  b.copy(mag0(0, M), Ps(2, M));
-  b.copy(guard, Ps.bit(1));
-  b.copy(sticky, Ps.bit(0));
-  Psp.reset();
   Tmp res = b.tmp(W);
-  round_pack(b, f, res(0, n), mag0(), guard, sticky);
+  pack_er(b, f, res(0, n), (*erp)(), *Pcp);
+  Pcp.reset();
+  erp.reset();
   b.copy(res.bit(n), sgn);
   // Specials
   {

@@ -11,6 +11,5 @@ void fdiv(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
 void fsqrt(Builder&, FloatFormat, const Bits&, const Bits&) {
   throw std::invalid_argument("pim: float sqrt is not implemented yet");
 }
-bool emit_float_cast(Builder&, DType, DType, const Bits&, const Bits&) { return false; }
 
 }  // namespace ember::pim::mc
