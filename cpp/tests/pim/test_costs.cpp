@@ -64,6 +64,7 @@ std::vector<Target> targets() {
       // IEEE multiply (subnormals, inf, NaN) costs more than PyPIM's flushing multiply: pinned
       // here; the fast mode is checked against PyPIM's figure below.
       {Macro::Mul, DType::F32, 1584, 2200},
+      {Macro::TrueDiv, DType::F32, 4168, 4168},
       {Macro::Neg, DType::F32, 7, 7},            {Macro::Abs, DType::F32, 7, 7},
   };
 }

@@ -109,3 +109,35 @@ INSTANTIATE_TEST_SUITE_P(All, FloatCast, testing::ValuesIn(cases()), [](const au
 });
 
 }  // namespace
+
+namespace {
+
+// NumPy's true division of integers: both operands to float64, then IEEE division.
+class IntTrueDiv : public testing::TestWithParam<DType> {};
+
+TEST_P(IntTrueDiv, MatchesNative) {
+  const DType t = GetParam();
+  std::mt19937_64 rng(uint64_t(t) + 100);
+  std::vector<std::vector<uint64_t>> ins(2);
+  for (auto a : int_edges(t))
+    for (auto c : int_edges(t)) ins[0].push_back(a), ins[1].push_back(c);
+  auto ra = rand_bits(rng, t, 200), rb = rand_bits(rng, t, 200);
+  ins[0].insert(ins[0].end(), ra.begin(), ra.end());
+  ins[1].insert(ins[1].end(), rb.begin(), rb.end());
+  auto r = run_macro(Macro::TrueDiv, {t, t}, DType::F64, ins);
+  auto val = [&](uint64_t v) {
+    return is_unsigned_int(t) || t == DType::Bool ? double(v) : double(int_value(t, v));
+  };
+  for (size_t i = 0; i < ins[0].size(); ++i) {
+    volatile double a = val(ins[0][i]), c = val(ins[1][i]);
+    const uint64_t want = std::bit_cast<uint64_t>(a / c);
+    ASSERT_EQ(r.out[i], want) << dtype_name(t) << " " << ins[0][i] << " / " << ins[1][i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, IntTrueDiv,
+                         testing::Values(DType::I8, DType::I32, DType::I64, DType::U16,
+                                         DType::U64, DType::Bool),
+                         [](const auto& i) { return std::string(dtype_name(i.param)); });
+
+}  // namespace

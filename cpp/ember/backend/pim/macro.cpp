@@ -57,6 +57,7 @@ DType result_dtype(Macro m, DType t) {
     case Macro::Lt: case Macro::Le: case Macro::Gt: case Macro::Ge: case Macro::Eq:
     case Macro::Ne:
       return DType::Bool;
+    case Macro::TrueDiv: return is_float(t) ? t : DType::F64;  // NumPy: int / int -> float64
     default: return t;
   }
 }

@@ -155,6 +155,28 @@ void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp
   round_pack(b, f, out_mag, mag0(), guard, sticky);
 }
 
+// sig = normalized significand of x (leading one at bit M when x != 0), e = effective exponent
+// minus the normalization shift, as a signed value of e.len bits.
+void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, const Bits& x) {
+  const uint32_t E = f.e, M = f.m, L = M + 1;
+  Tmp z = b.tmp(1);
+  is_zero(b, z(), x.sub(M, E), false);
+  Tmp s0 = b.tmp(L);
+  b.copy(s0(0, M), x.sub(0, M));
+  b.notc(s0.bit(M), z());
+  uint32_t st = 0;
+  while ((1u << st) < L) ++st;
+  Tmp m = b.tmp(e.len);
+  b.init(m(), false);
+  normalize_left(b, sig, s0(), Bits{}, m(0, st));
+  // e = max(exp, 1) - m
+  Tmp ep = b.tmp(e.len);
+  b.init(ep(), false);
+  b.copy(ep(0, E), x.sub(M, E));
+  b.orc(ep.bit(0), x.bit(M), z());
+  sub(b, e, ep(), m());
+}
+
 uint64_t default_nan(FloatFormat f) {
   return (uint64_t(1) << (f.width() - 1)) | (((uint64_t(1) << f.e) - 1) << f.m) |
          (uint64_t(1) << (f.m - 1));

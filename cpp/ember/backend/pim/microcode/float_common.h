@@ -27,6 +27,9 @@ void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0
 // right with sticky into a subnormal, the result is rounded to nearest even, and exponents at or
 // above 2^E - 1 give inf. Pc is consumed (its Tmp may be released afterwards). Writes W-1 bits.
 void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp& Pc);
+// sig = significand of x normalized to a leading one at bit M (when x != 0); e = max(exp, 1)
+// minus the normalization shift, as a signed value of e.len bits.
+void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, const Bits& x);
 // Constant pattern of the default NaN on x86 (sign set, quiet bit set).
 uint64_t default_nan(FloatFormat f);
 // o = x with its quiet bit set.

@@ -23,49 +23,51 @@ void int_to_float(Builder& b, FloatFormat f, bool sgn, const Bits& o, const Bits
   const uint32_t W = x.len, M = f.m, E = f.e, n = f.width() - 1, EW = E + 2;
   Tmp fl = b.tmp(2);
   const Bits s = fl.bit(0), z = fl.bit(1);
-  Tmp mag = b.tmp(W);
-  if (sgn) {
-    b.copy(s, x.top());
-    Tmp t = b.tmp(W);
-    neg(b, t(), x);
-    b.mux1(mag(), s, t(), x);
-  } else {
-    b.init(s, false);
-    b.copy(mag(), x);
-  }
-  is_zero(b, z, mag(), false);
-  const uint32_t st = stages_for(W);
-  Tmp mn = b.tmp(W), m = b.tmp(EW);
-  b.init(m(), false);
-  normalize_left(b, mn(), mag(), Bits{}, m(0, st));
-  // er = bias + W - 1 - m = ~m + bias + W
+  auto mn = std::make_unique<Tmp>(b.tmp(W));
   Tmp er = b.tmp(EW);
   {
+    Tmp mag = b.tmp(W);
+    if (sgn) {
+      b.copy(s, x.top());
+      Tmp t = b.tmp(W);
+      neg(b, t(), x);
+      b.mux1(mag(), s, t(), x);
+    } else {
+      b.init(s, false);
+      b.copy(mag(), x);
+    }
+    is_zero(b, z, mag(), false);
+    Tmp m = b.tmp(EW);
+    b.init(m(), false);
+    normalize_left(b, (*mn)(), mag(), Bits{}, m(0, stages_for(W)));
+    // er = bias + W - 1 - m = ~m + bias + W
     Tmp nm = b.tmp(EW);
     b.notc(nm(), m());
     add_const(b, er(), nm(), f.bias() + W);
   }
   // Pc = [sticky, guard, fraction, leading] from mn (leading one at W - 1)
   Tmp Pc = b.tmp(M + 3);
-  b.copy(Pc.bit(M + 2), mn.bit(W - 1));
-  const int fr = int(W) - 1 - int(M);  // bit of mn at fraction position 0
-  if (fr >= 0) {
-    b.copy(Pc(2, M), mn(uint32_t(fr), M));
-    if (fr >= 1) b.copy(Pc.bit(1), mn.bit(uint32_t(fr - 1)));
-    else b.init(Pc.bit(1), false);
-    if (fr >= 2) is_zero(b, Pc.bit(0), mn(0, uint32_t(fr - 1)), true);
-    else b.init(Pc.bit(0), false);
-  } else {
-    const uint32_t k = uint32_t(-fr);  // low fraction bits that are zero
-    b.init(Pc(0, 2 + k), false);
-    if (W > 1) b.copy(Pc(2 + k, W - 1), mn(0, W - 1));
+  {
+    const Tmp& mnr = *mn;
+    b.copy(Pc.bit(M + 2), mnr.bit(W - 1));
+    const int fr = int(W) - 1 - int(M);  // bit of mn at fraction position 0
+    if (fr >= 0) {
+      b.copy(Pc(2, M), mnr(uint32_t(fr), M));
+      if (fr >= 1) b.copy(Pc.bit(1), mnr.bit(uint32_t(fr - 1)));
+      else b.init(Pc.bit(1), false);
+      if (fr >= 2) is_zero(b, Pc.bit(0), mnr(0, uint32_t(fr - 1)), true);
+      else b.init(Pc.bit(0), false);
+    } else {
+      const uint32_t k = uint32_t(-fr);  // low fraction bits that are zero
+      b.init(Pc(0, 2 + k), false);
+      if (W > 1) b.copy(Pc(2 + k, W - 1), mnr(0, W - 1));
+    }
   }
-  Tmp res = b.tmp(n);
-  pack_er(b, f, res(), er(), Pc);
+  mn.reset();
+  pack_er(b, f, o.sub(0, n), er(), Pc);
   Tmp c = b.tmp(n);
   b.bcast(c(), Bits{}, z);
-  b.g_not(res(), c());
-  b.copy(o.sub(0, n), res());
+  b.g_not(o.sub(0, n), c());
   b.copy(o.top(), s);
 }
 

@@ -11,32 +11,7 @@
 namespace ember::pim::mc {
 
 namespace {
-uint32_t stages_for(uint32_t n) {
-  uint32_t s = 0;
-  while ((1u << s) < n) ++s;
-  return s;
-}
 
-// sig = normalized significand of x (leading one at bit M when x != 0), e = effective exponent
-// minus the normalization shift, as a signed value of e.len bits.
-void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, const Bits& x) {
-  const uint32_t E = f.e, M = f.m, L = M + 1;
-  Tmp z = b.tmp(1);
-  is_zero(b, z(), x.sub(M, E), false);
-  Tmp s0 = b.tmp(L);
-  b.copy(s0(0, M), x.sub(0, M));
-  b.notc(s0.bit(M), z());
-  const uint32_t st = stages_for(L);
-  Tmp m = b.tmp(e.len);
-  b.init(m(), false);
-  normalize_left(b, sig, s0(), Bits{}, m(0, st));
-  // e = max(exp, 1) - m
-  Tmp ep = b.tmp(e.len);
-  b.init(ep(), false);
-  b.copy(ep(0, E), x.sub(M, E));
-  b.orc(ep.bit(0), x.bit(M), z());
-  sub(b, e, ep(), m());
-}
 // PyPIM-semantics multiply: normal or zero inputs, results below the normal range flushed to
 // zero, no inf / NaN handling.
 void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y) {

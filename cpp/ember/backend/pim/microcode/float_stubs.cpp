@@ -5,9 +5,6 @@
 
 namespace ember::pim::mc {
 
-void fdiv(Builder&, FloatFormat, const Bits&, const Bits&, const Bits&) {
-  throw std::invalid_argument("pim: float true_divide is not implemented yet");
-}
 void fsqrt(Builder&, FloatFormat, const Bits&, const Bits&) {
   throw std::invalid_argument("pim: float sqrt is not implemented yet");
 }

@@ -3,6 +3,7 @@
 
 #include "int_arith.h"
 #include "int_muldiv.h"
+#include "float_ops.h"
 #include "ops.h"
 
 namespace ember::pim::mc {
@@ -56,6 +57,14 @@ bool emit_int_macro(Builder& b, Macro m, DType t, DType, const Val& out,
       if (boolean) b.andc(o, X(0), X(1));
       else mul_low(b, o, X(0), X(1));
       return true;
+    case Macro::TrueDiv: {  // both operands to float64 (as NumPy does), then IEEE division
+      // x is converted into the output register itself (fdiv writes its output last)
+      Tmp c = b.tmp(64);
+      emit_cast(b, t, DType::F64, out, in[0]);
+      emit_cast(b, t, DType::F64, c.val(), in[1]);
+      fdiv(b, float_format(DType::F64), o, o, c());
+      return true;
+    }
     case Macro::FloorDiv:
     case Macro::Mod:
       if (boolean) return false;
