@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <vector>
+#include <bit>
 
 #include "ember/backend/pim/collectives.h"
 #include "ember/backend/pim/machine.h"
@@ -100,35 +101,135 @@ int main(int argc, char** argv) {
                     long(c.total().energy), pyc, ratio);
     }
   }
-  // Collectives on 2^16 elements.
-  struct Coll { const char* name; long pypim; };
+  // Fast float mode (PyPIM's semantics: no subnormals / inf / NaN).
+  mc.float_mode = FloatMode::Fast;
+  for (auto m : {Macro::Add, Macro::Sub, Macro::Mul, Macro::TrueDiv}) {
+    Tensor a = mc.alloc(n, DType::F32), b = mc.alloc_like(a, DType::F32),
+           o = mc.alloc_like(a, DType::F32);
+    Metrics c;
+    try {
+      c = mc.run(m, o, {a, b});
+    } catch (const std::exception&) {
+      mc.free(a), mc.free(b), mc.free(o);
+      continue;
+    }
+    mc.free(a), mc.free(b), mc.free(o);
+    auto it = kPyPim.find({m, DType::F32});
+    const long cyc = c.total().latency;
+    if (md)
+      std::printf("| %s (fast) | float32 | %ld (%ld/%ld) | %ld | %ld | %.2f | %ld |\n", macro_name(m),
+                  cyc, long(c[OpKind::Mask].latency), long(c[OpKind::Logic].latency),
+                  long(c.total().energy), it->second.latency, double(cyc) / it->second.latency,
+                  it->second.energy);
+    else
+      std::printf("%-14s %-8s %8ld %14ld %10ld %7.2f\n", (std::string(macro_name(m)) + "/fast").c_str(),
+                  "float32", cyc, long(c.total().energy), it->second.latency,
+                  double(cyc) / it->second.latency);
+  }
+  mc.float_mode = FloatMode::IEEE;
+  // Reductions on 2^16 elements.
   for (auto t : {DType::I32, DType::F32}) {
-    for (auto m : {Reduce::Sum, Reduce::Prod, Reduce::Min, Reduce::Max}) {
+    for (auto r : {Reduce::Sum, Reduce::Prod, Reduce::Min, Reduce::Max}) {
       Tensor a = mc.alloc(n, t);
-      std::vector<uint32_t> v(n, 0);
-      mc.write(a, v.data());
-      Metrics c;
-      try {
-        c = reduce(mc, m, a).cost;
-      } catch (const std::exception& e) {
-        mc.free(a);
-        continue;
-      }
+      const Metrics c = reduce(mc, r, a).cost;
       mc.free(a);
       long py = 0;
-      if (t == DType::I32) py = m == Reduce::Sum ? 2644 : m == Reduce::Prod ? 19620 : 0;
-      else py = m == Reduce::Sum ? 22996 : m == Reduce::Prod ? 26436 : 0;
+      if (t == DType::I32) py = r == Reduce::Sum ? 2644 : r == Reduce::Prod ? 19620 : 0;
+      else py = r == Reduce::Sum ? 22996 : r == Reduce::Prod ? 26436 : 0;
+      const long cyc = c.total().latency;
+      char pyc[32] = "-", ratio[32] = "-";
+      if (py) {
+        std::snprintf(pyc, sizeof pyc, "%ld", py);
+        std::snprintf(ratio, sizeof ratio, "%.2f", double(cyc) / double(py));
+      }
+      if (md)
+        std::printf("| %s (2^16, mask %ld, logic %ld, move %ld) | %s | %ld | %ld | %s | %s | |\n",
+                    reduce_name(r), long(c[OpKind::Mask].latency), long(c[OpKind::Logic].latency),
+                    long(c[OpKind::Move].latency), dtype_name(t), cyc, long(c.total().energy),
+                    pyc, ratio);
+      else
+        std::printf("%-14s %-8s %8ld %14ld %10s %7s\n", reduce_name(r), dtype_name(t), cyc,
+                    long(c.total().energy), pyc, ratio);
+    }
+  }
+  // Sort (single group), cost-only run of the exact stream.
+  {
+    const std::pair<uint64_t, long> cases[] = {
+        {1024, 66748}, {4096, 105082}, {16384, 199367}, {65536, 515628}};
+    for (auto [ns, py] : cases) {
+      Machine sm;
+      sm.sim().dry_run = true;
+      Tensor a = sm.alloc(ns, DType::I32);
+      const Metrics c = sort(sm, a);
       const long cyc = c.total().latency;
       if (md)
-        std::printf("| %s (reduce 2^16) | %s | %ld (mask %ld, logic %ld, move %ld) | %ld | %s | %s | |\n",
-                    reduce_name(m), dtype_name(t), cyc, long(c[OpKind::Mask].latency),
-                    long(c[OpKind::Logic].latency), long(c[OpKind::Move].latency),
-                    long(c.total().energy), py ? std::to_string(py).c_str() : "-",
-                    py ? std::to_string(double(cyc) / py).substr(0, 4).c_str() : "-");
+        std::printf("| sort n=%lu (mask %ld, logic %ld, move %ld) | int32 | %ld | %ld | %ld | %.3f | |\n",
+                    (unsigned long)ns, long(c[OpKind::Mask].latency),
+                    long(c[OpKind::Logic].latency), long(c[OpKind::Move].latency), cyc,
+                    long(c.total().energy), py, double(cyc) / py);
       else
-        std::printf("%-14s %-8s %8ld %14ld %10ld\n", reduce_name(m), dtype_name(t), cyc,
-                    long(c.total().energy), py);
+        std::printf("sort n=%-7lu int32    %8ld %14ld %10ld %7.3f\n", (unsigned long)ns, cyc,
+                    long(c.total().energy), py, double(cyc) / py);
     }
+  }
+  // Simulation speed (wall time on this machine).
+  {
+    using clk = std::chrono::steady_clock;
+    Machine sm;
+    const uint64_t big = uint64_t(1) << 20;
+    std::vector<float> hx(big), hy(big);
+    std::mt19937 r2(7);
+    std::normal_distribution<float> nd;
+    for (auto& v : hx) v = nd(r2);
+    for (auto& v : hy) v = nd(r2);
+    Tensor a = sm.alloc(big, DType::F32), b = sm.alloc_like(a, DType::F32),
+           o = sm.alloc_like(a, DType::F32);
+    sm.write(a, hx.data());
+    sm.write(b, hy.data());
+    auto t0 = clk::now();
+    sm.run(Macro::Add, o, {a, b});
+    const double add_s = std::chrono::duration<double>(clk::now() - t0).count();
+    std::vector<float> ho(big);
+    sm.read(o, ho.data());
+    size_t bad = 0;
+    for (uint64_t i = 0; i < big; ++i) bad += std::bit_cast<uint32_t>(ho[i]) != std::bit_cast<uint32_t>(hx[i] + hy[i]);
+    std::printf("%sfloat32 add over 2^20 elements: %.3f s wall (%zu mismatches)\n", md ? "\n" : "",
+                add_s, bad);
+    // PyPIM-equivalent unit suite: 22 ops on 2^16 elements with transfers.
+    Machine um;
+    std::vector<int32_t> ix(n), iy(n);
+    std::vector<float> fx(n), fy(n);
+    std::mt19937 r3(9);
+    for (uint64_t i = 0; i < n; ++i) {
+      ix[i] = int32_t(r3()) >> 1, iy[i] = int32_t(r3()) >> 1;
+      fx[i] = nd(r3), fy[i] = nd(r3);
+    }
+    std::vector<uint8_t> out(n * 8);
+    auto t1 = clk::now();
+    int ops_run = 0;
+    for (auto t : {DType::I32, DType::F32}) {
+      for (auto m : {Macro::Add, Macro::Sub, Macro::Mul, Macro::TrueDiv, Macro::Lt, Macro::Le,
+                     Macro::Gt, Macro::Ge, Macro::Eq, Macro::Ne, Macro::Sin, Macro::Cos}) {
+        if (t == DType::I32 && (m == Macro::Sin || m == Macro::Cos)) continue;
+        const Macro mm = (t == DType::I32 && m == Macro::TrueDiv) ? Macro::FloorDiv : m;
+        const int ar = macro_arity(mm);
+        Tensor a = um.alloc(n, t), b = um.alloc_like(a, t), o = um.alloc_like(a, result_dtype(mm, t));
+        um.write(a, t == DType::I32 ? (void*)ix.data() : (void*)fx.data());
+        if (ar > 1) um.write(b, t == DType::I32 ? (void*)iy.data() : (void*)fy.data());
+        try {
+          if (ar > 1) um.run(mm, o, {a, b});
+          else um.run(mm, o, {a});
+          ++ops_run;
+        } catch (const std::exception& e) {
+          std::printf("(suite: %s %s not available: %s)\n", macro_name(mm), dtype_name(t), e.what());
+        }
+        um.read(o, out.data());
+        um.free(a), um.free(b), um.free(o);
+      }
+    }
+    const double suite_s = std::chrono::duration<double>(clk::now() - t1).count();
+    std::printf("unit suite (%d ops on 2^16 elements, with transfers): %.3f s wall\n", ops_run,
+                suite_s);
   }
   return 0;
 }
