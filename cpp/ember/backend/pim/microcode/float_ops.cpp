@@ -130,6 +130,8 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Mul: fmul(b, f, o, X(0), X(1)); return true;
     case Macro::TrueDiv: fdiv(b, f, o, X(0), X(1)); return true;
     case Macro::Sqrt: fsqrt(b, f, o, X(0)); return true;
+    case Macro::Sin: ftrig(b, f, o, X(0), false); return true;
+    case Macro::Cos: ftrig(b, f, o, X(0), true); return true;
     default: return false;
   }
 }

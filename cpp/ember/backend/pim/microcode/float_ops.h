@@ -17,6 +17,7 @@ inline FloatFormat float_format(DType t) {
 void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool subtract);
 void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
 void fdiv(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
+void ftrig(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool is_cos);
 void fsqrt(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
 // One-bit comparisons.
 void fless(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool or_equal);
