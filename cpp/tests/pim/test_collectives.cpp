@@ -118,3 +118,77 @@ TEST(ReduceReplay, ReferenceInterpreterAgrees) {
 }
 
 }  // namespace
+
+namespace {
+
+class CumsumTest : public testing::TestWithParam<std::tuple<DType, int>> {};
+
+TEST_P(CumsumTest, MatchesNative) {
+  const auto [t, n] = GetParam();
+  std::mt19937_64 rng(n * 3 + int(t));
+  Machine mc(coll_geometry());
+  std::vector<uint64_t> v(n);
+  for (auto& x : v)
+    x = t == DType::F32 ? std::bit_cast<uint32_t>(float((rng() % 2001) / 1000.0 - 1.0))
+                        : (rng() & width_mask(t));
+  Tensor a = mc.alloc(n, t), o = mc.alloc_like(a, t);
+  auto bytes = pack(v, t);
+  mc.write(a, bytes.data());
+  cumsum(mc, a, o);
+  std::vector<uint8_t> back(n * 8);
+  mc.read(o, back.data());
+  auto got = unpack(back, t, n);
+  uint64_t acc = 0;
+  double facc = 0;
+  for (int i = 0; i < n; ++i) {
+    if (t == DType::F32) {
+      facc += std::bit_cast<float>(uint32_t(v[i]));
+      ASSERT_NEAR(std::bit_cast<float>(uint32_t(got[i])), facc, 1e-4 * (1 + std::fabs(facc)) * 4)
+          << i;
+    } else {
+      acc = (acc + v[i]) & width_mask(t);
+      ASSERT_EQ(got[i], acc) << dtype_name(t) << " n=" << n << " at " << i;
+    }
+  }
+  mc.read(a, back.data());
+  EXPECT_EQ(unpack(back, t, n), v);  // input unchanged
+}
+
+std::vector<std::tuple<DType, int>> cumsum_cases() {
+  std::vector<std::tuple<DType, int>> v;
+  for (int n : {1, 5, 64, 65, 1000, 4095})
+    for (auto t : {DType::I32, DType::I8, DType::I64, DType::U16, DType::F32}) v.emplace_back(t, n);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(All, CumsumTest, testing::ValuesIn(cumsum_cases()), [](const auto& i) {
+  return std::string(dtype_name(std::get<0>(i.param))) + "_" + std::to_string(std::get<1>(i.param));
+});
+
+TEST(CumsumReplay, ReferenceInterpreterAgrees) {
+  Geometry g = small_geometry();
+  g.crossbars = 8;
+  g.rows = 16;
+  Machine mc(g);
+  std::mt19937_64 rng(5);
+  const int n = 70;
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = rng() & 0xFFFFFFFF;
+  Tensor a = mc.alloc(n, DType::I32), o = mc.alloc_like(a, DType::I32);
+  auto bytes = pack(v, DType::I32);
+  mc.write(a, bytes.data());
+  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  mc.keep_stream = true;
+  const Metrics c = cumsum(mc, a, o);
+  ref.replay(to_text(mc.last_stream()));
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg)
+        ASSERT_EQ(ref.word(x, r, reg), mc.sim().peek(x, r, reg));
+  for (int k = 0; k < kNumKinds; ++k) EXPECT_EQ(ref.costs.latency[k], c.kind[k].latency);
+}
+
+}  // namespace

@@ -113,6 +113,17 @@ TEST(CostReduce, BelowPyPim) {
   }
 }
 
+// Prefix sum of 2^16 int32 (PyPIM has none): pinned below 5,000 cycles.
+TEST(CostCumsum, Int32) {
+  Machine mc;
+  Tensor a = mc.alloc(65536, DType::I32), o = mc.alloc_like(a, DType::I32);
+  const Metrics m = cumsum(mc, a, o);
+  std::printf("[cost-cumsum] int32 2^16 cycles %ld (mask %ld logic %ld move %ld)\n",
+              long(m.total().latency), long(m[OpKind::Mask].latency),
+              long(m[OpKind::Logic].latency), long(m[OpKind::Move].latency));
+  EXPECT_LT(m.total().latency, 5000);
+}
+
 // Sort of 2^16 int32 (a single group) vs PyPIM's bitonic sort (pim.md 2.5): 515,628 cycles.
 TEST(CostSort, FarBelowPyPim) {
   const std::pair<uint64_t, long> cases[] = {{1024, 66748}, {4096, 105082}, {65536, 515628}};

@@ -157,4 +157,94 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   return res;
 }
 
+Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) {
+  const Geometry& g = m.geometry();
+  const uint32_t P = g.partitions;
+  const DType dt = t.dtype;
+  if (!out.same_place(t) || out.dtype != dt)
+    throw std::invalid_argument("pim: cumsum output must be placed like the input (alloc_like)");
+  if (dt == DType::Bool) throw std::invalid_argument("pim: cumsum of bool is not supported");
+  const uint32_t R = t.rows_used, X = t.nxb;
+  uint32_t Rp = 1;
+  while (Rp < R) Rp *= 2;
+  if (Rp > g.rows)
+    throw std::invalid_argument("pim: cumsum needs a power-of-two number of rows per crossbar");
+  Tensor B = m.alloc_like(t, dt), S = m.alloc_like(t, dt);
+  const Val A = out.regs;
+  const uint32_t x0 = t.xb0, xl = t.xb0 + X - 1;
+  std::vector<MicroOp> ops;
+  auto add_rows = [&](const Val& acc, const Val& rhs) {  // acc += rhs on the current masks
+    Builder b = make_builder(m, t.xb0, t.nxb);
+    emit_macro(b, Macro::Add, dt, dt, acc, {acc, rhs});
+    append(ops, b);
+  };
+  auto moves = [&](uint32_t src_row, const Val& src, uint32_t dst_row, const Val& dst, int64_t dxb) {
+    for (uint32_t j = 0; j < src.nregs; ++j)
+      ops.push_back(move_op(src_row, src.r[j], dst_row, dst.r[j], dxb));
+  };
+  ops.push_back(mask_crossbars(x0, xl));
+  ops.push_back(mask_rows(0, R - 1));
+  {
+    Builder b = make_builder(m, t.xb0, t.nxb);
+    emit_macro(b, Macro::Copy, dt, dt, A, {t.regs});
+    append(ops, b);
+  }
+  // zero padding: rows [R, Rp) everywhere, invalid rows of the last crossbar
+  if (Rp > R) {
+    ops.push_back(mask_rows(R, Rp - 1));
+    write_const(ops, A, 0, P);
+  }
+  const uint64_t valid_last = t.n - uint64_t(X - 1) * R;
+  if (valid_last < R) {
+    ops.push_back(mask_crossbars(xl, xl));
+    ops.push_back(mask_rows(uint32_t(valid_last), Rp - 1));
+    write_const(ops, A, 0, P);
+    ops.push_back(mask_crossbars(x0, xl));
+  }
+  // up sweep: row k*2d + 2d - 1 += row k*2d + d - 1
+  for (uint32_t d = 1; d < Rp; d *= 2) {
+    for (uint32_t k = 0; k + 2 * d <= Rp; k += 2 * d) moves(k + d - 1, A, k + 2 * d - 1, B.regs, x0);
+    ops.push_back(mask_rows(2 * d - 1, Rp - 1, 2 * d));
+    add_rows(A, B.regs);
+  }
+  // crossbar offsets: exclusive scan of the totals (row Rp - 1) across crossbars
+  const uint32_t top = Rp - 1;
+  ops.push_back(mask_rows(top, top));
+  if (X > 1) {
+    {
+      Builder b = make_builder(m, t.xb0, t.nxb);
+      emit_macro(b, Macro::Copy, dt, dt, S.regs, {A});
+      append(ops, b);
+    }
+    for (uint32_t h = 1; h < X; h *= 2) {
+      ops.push_back(mask_crossbars(x0, xl - h));
+      moves(top, S.regs, top, B.regs, int64_t(x0) + h);
+      ops.push_back(mask_crossbars(x0 + h, xl));
+      add_rows(S.regs, B.regs);
+    }
+    ops.push_back(mask_crossbars(x0, xl - 1));
+    moves(top, S.regs, top, A, int64_t(x0) + 1);
+  }
+  ops.push_back(mask_crossbars(x0, x0));
+  write_const(ops, A, 0, P);
+  ops.push_back(mask_crossbars(x0, xl));
+  // down sweep (exclusive): t = left; left = right; right += t
+  for (uint32_t d = Rp / 2; d >= 1; d /= 2) {
+    for (uint32_t k = 0; k + 2 * d <= Rp; k += 2 * d) {
+      moves(k + d - 1, A, k + 2 * d - 1, B.regs, x0);
+      moves(k + 2 * d - 1, A, k + d - 1, A, x0);
+    }
+    ops.push_back(mask_rows(2 * d - 1, Rp - 1, 2 * d));
+    add_rows(A, B.regs);
+    if (d == 1) break;
+  }
+  // inclusive = exclusive + element
+  ops.push_back(mask_rows(0, R - 1));
+  add_rows(A, t.regs);
+  const Metrics cost = m.execute(ops);
+  m.free(B);
+  m.free(S);
+  return cost;
+}
+
 }  // namespace ember::pim

@@ -20,6 +20,12 @@ struct ReduceResult {
 // moves; padding rows take the identity element, so any n works.
 ReduceResult reduce(Machine& m, Reduce op, const Tensor& t);
 
+// Inclusive prefix sum (cumsum) of t into out (placed like t, same dtype), for any element
+// count: work-efficient (Blelloch) up/down sweeps over the rows of every crossbar in parallel,
+// with the crossbar offsets (a scan of the crossbar totals across crossbars) injected at the root
+// of the down sweep. Integers wrap; floats are summed in tree order. Returns the cost.
+Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out);
+
 // Sorts t in place, ascending or descending, in independent consecutive groups of `group`
 // elements (0: one group). Integer and float dtypes (floats by IEEE total order of the values,
 // NaN last as in NumPy). Returns the cost.
