@@ -83,6 +83,7 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   DType dt = t.dtype;
   if ((op == Reduce::Any || op == Reduce::All) && dt != DType::Bool)
     throw std::invalid_argument(std::string("pim: ") + reduce_name(op) + " needs a bool tensor");
+  if (!t.dense()) throw std::invalid_argument("pim: reduce of a strided view is not supported");
   const Macro mac = macro_of(op);
   const uint64_t idv = identity_of(op, dt);
   // Work registers (the input is not modified).
@@ -164,6 +165,7 @@ Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) {
   if (!out.same_place(t) || out.dtype != dt)
     throw std::invalid_argument("pim: cumsum output must be placed like the input (alloc_like)");
   if (dt == DType::Bool) throw std::invalid_argument("pim: cumsum of bool is not supported");
+  if (!t.dense()) throw std::invalid_argument("pim: cumsum of a strided view is not supported");
   const uint32_t R = t.rows_used, X = t.nxb;
   uint32_t Rp = 1;
   while (Rp < R) Rp *= 2;

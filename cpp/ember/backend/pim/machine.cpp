@@ -51,7 +51,7 @@ Tensor Machine::alloc(uint64_t n, DType t, uint32_t epc) {
 
 Tensor Machine::alloc_like(const Tensor& ref, DType t) {
   const uint32_t nregs = (dtype_bits(t) + geometry().partitions - 1) / geometry().partitions;
-  auto f = free_registers(ref.xb0, ref.nxb);
+  auto f = free_registers(ref.xb0, ref.span());
   if (f.size() < nregs)
     throw std::runtime_error("pim: out of registers: no " + std::to_string(nregs) +
                              " free register(s) left in crossbars " + std::to_string(ref.xb0) +
@@ -62,13 +62,43 @@ Tensor Machine::alloc_like(const Tensor& ref, DType t) {
   T.regs.nregs = uint8_t(nregs);
   T.regs.width = uint16_t(dtype_bits(t));
   for (uint32_t i = 0; i < nregs; ++i) T.regs.r[i] = f[f.size() - 1 - i];
-  for (uint32_t x = T.xb0; x < T.xb0 + T.nxb; ++x)
+  for (uint32_t x = T.xb0; x < T.xb0 + T.span(); ++x)
     for (uint32_t i = 0; i < nregs; ++i) used_[x] |= uint64_t(1) << T.regs.r[i];
   return T;
 }
 
+Tensor Machine::view(const Tensor& t, uint64_t start, uint64_t stop, uint64_t step) const {
+  if (step == 0) throw std::invalid_argument("pim: slice step must be positive");
+  if (!t.dense()) throw std::invalid_argument("pim: views of views are not supported");
+  stop = std::min(stop, t.n);
+  if (start >= stop) throw std::invalid_argument("pim: empty slice");
+  const uint64_t count = (stop - start + step - 1) / step, last = start + (count - 1) * step;
+  const uint64_t R = t.rows_used;
+  Tensor v = t;
+  v.n = count;
+  if (count == 1 || start / R == last / R) {  // one crossbar: a row progression
+    v.xb0 = t.xb0 + uint32_t(start / R), v.nxb = 1, v.xstep = 1;
+    v.row0 = uint32_t(start % R), v.rstep = count == 1 ? 1 : uint32_t(step);
+    v.rows_used = uint32_t(count);
+    return v;
+  }
+  if (step % R == 0) {  // one row per crossbar
+    v.xb0 = t.xb0 + uint32_t(start / R), v.nxb = uint32_t(count), v.xstep = uint32_t(step / R);
+    v.row0 = uint32_t(start % R), v.rstep = 1, v.rows_used = 1;
+    return v;
+  }
+  if (R % step == 0 && start % R < step && last % R >= R - step) {  // same rows everywhere
+    v.xb0 = t.xb0 + uint32_t(start / R), v.nxb = uint32_t(last / R - start / R + 1), v.xstep = 1;
+    v.row0 = uint32_t(start % R), v.rstep = uint32_t(step), v.rows_used = uint32_t(R / step);
+    return v;
+  }
+  throw std::invalid_argument("pim: slice [" + std::to_string(start) + ":" + std::to_string(stop) +
+                              ":" + std::to_string(step) +
+                              "] would need different row masks in different crossbars");
+}
+
 void Machine::free(const Tensor& t) {
-  for (uint32_t x = t.xb0; x < t.xb0 + t.nxb; ++x)
+  for (uint32_t x = t.xb0; x < t.xb0 + t.span(); ++x)
     for (uint32_t i = 0; i < t.regs.nregs; ++i) used_[x] &= ~(uint64_t(1) << t.regs.r[i]);
 }
 
@@ -81,7 +111,8 @@ void Machine::write(const Tensor& t, const void* host) {
     uint64_t v = 0;
     std::memcpy(&v, p + i * bytes, bytes);
     if (t.dtype == DType::Bool) v = v != 0;
-    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used), row = uint32_t(i % t.rows_used);
+    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used) * t.xstep,
+                   row = t.row0 + uint32_t(i % t.rows_used) * t.rstep;
     for (uint32_t j = 0; j < t.regs.nregs; ++j) {
       uint64_t w = (v >> (j * g.partitions)) & wmask;
       const uint32_t lo = j * g.partitions;
@@ -100,7 +131,8 @@ void Machine::read(const Tensor& t, void* host) {
   const uint32_t bytes = t.dtype == DType::Bool ? 1 : dtype_bits(t.dtype) / 8;
   auto* p = static_cast<uint8_t*>(host);
   for (uint64_t i = 0; i < t.n; ++i) {
-    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used), row = uint32_t(i % t.rows_used);
+    const uint32_t xb = t.xb0 + uint32_t(i / t.rows_used) * t.xstep,
+                   row = t.row0 + uint32_t(i % t.rows_used) * t.rstep;
     uint64_t v = 0;
     for (uint32_t j = 0; j < t.regs.nregs; ++j)
       v |= sim_.peek(xb, row, t.regs.r[j]) << (j * g.partitions);
@@ -125,10 +157,10 @@ std::vector<MicroOp> Machine::compile(Macro m, const Tensor& out, const std::vec
     throw std::invalid_argument(std::string("pim: ") + macro_name(m) + " on " + dtype_name(in_t) +
                                 " gives " + dtype_name(result_dtype(m, in_t)) + ", not " +
                                 dtype_name(out_t));
-  Builder b(geometry().partitions, free_registers(out.xb0, out.nxb));
+  Builder b(geometry().partitions, free_registers(out.xb0, out.span()));
   b.fast_float = float_mode == FloatMode::Fast;
-  b.ops().push_back(mask_crossbars(out.xb0, out.xb0 + out.nxb - 1));
-  b.ops().push_back(mask_rows(0, out.rows_used - 1));
+  b.ops().push_back(mask_crossbars(out.xb0, out.xb0 + out.span() - 1, out.xstep));
+  b.ops().push_back(mask_rows(out.row0, out.row0 + (out.rows_used - 1) * out.rstep, out.rstep));
   emit_macro(b, m, in_t, out_t, out.regs, vals);
   last_scratch_ = b.max_scratch();
   return std::move(b.ops());

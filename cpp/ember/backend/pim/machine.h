@@ -11,15 +11,21 @@
 
 namespace ember::pim {
 
-// n elements; element i lives in crossbar xb0 + i / rows_used, row i % rows_used, registers regs.
+// n elements; element i lives in crossbar xb0 + (i / rows_used) * xstep, row
+// row0 + (i % rows_used) * rstep, registers regs. A view (strided slice) is a Tensor with the same
+// registers and another placement; it does not own its registers.
 struct Tensor {
   uint64_t n = 0;
   DType dtype = DType::I32;
   uint32_t xb0 = 0, nxb = 0, rows_used = 0;
+  uint32_t row0 = 0, rstep = 1, xstep = 1;
   Val regs;
   bool same_place(const Tensor& o) const {
-    return n == o.n && xb0 == o.xb0 && nxb == o.nxb && rows_used == o.rows_used;
+    return n == o.n && xb0 == o.xb0 && nxb == o.nxb && rows_used == o.rows_used &&
+           row0 == o.row0 && rstep == o.rstep && xstep == o.xstep;
   }
+  uint32_t span() const { return (nxb - 1) * xstep + 1; }  // crossbars covered
+  bool dense() const { return row0 == 0 && rstep == 1 && xstep == 1; }
 };
 
 class Machine {
@@ -34,6 +40,11 @@ class Machine {
   // A tensor placed in the same crossbars and rows as ref (needed for element-wise operands).
   Tensor alloc_like(const Tensor& ref, DType t);
   void free(const Tensor& t);
+  // The view t[start:stop:step] (Python slice semantics, step > 0). Supported when every crossbar
+  // holds the same row pattern (PyPIM's rule): the slice stays in one crossbar, or step divides
+  // the rows per crossbar and the slice covers whole row patterns, or the rows per crossbar
+  // divide step. Otherwise throws std::invalid_argument.
+  Tensor view(const Tensor& t, uint64_t start, uint64_t stop, uint64_t step) const;
   // Registers currently allocated in crossbar xb (bit r = register r).
   uint64_t used_registers(uint32_t xb) const { return used_[xb]; }
 

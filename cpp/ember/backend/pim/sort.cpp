@@ -35,6 +35,7 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   if (!is_int(dt))
     throw std::invalid_argument(std::string("pim: sort is implemented for integer dtypes, not ") +
                                 dtype_name(dt));
+  if (!t.dense()) throw std::invalid_argument("pim: sort of a strided view is not supported");
   const uint64_t n = t.n;
   if (group == 0 || group >= n) group = 0;
   if (group && (group & (group - 1)))
