@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "ember/backend/pim/collectives.h"
 #include "test_util.h"
@@ -65,9 +67,56 @@ TEST(Sort, BatchedGroups) {
   check_sort<int16_t>(DType::I16, 384, false, 128);
 }
 
+template <class F, class U>
+void check_float_sort(DType t, int n, bool desc, uint64_t group) {
+  std::mt19937_64 rng(n + desc);
+  Machine mc(sort_geometry());
+  std::vector<uint64_t> v(n);
+  const std::vector<F> specials = {F(0), -F(0), std::numeric_limits<F>::infinity(),
+                                   -std::numeric_limits<F>::infinity(),
+                                   std::numeric_limits<F>::quiet_NaN(), -std::numeric_limits<F>::quiet_NaN(),
+                                   std::numeric_limits<F>::denorm_min(), -std::numeric_limits<F>::min()};
+  for (int i = 0; i < n; ++i)
+    v[i] = i < int(specials.size()) && rng() % 2 ? std::bit_cast<U>(specials[i])
+                                                 : std::bit_cast<U>(F(std::ldexp(double(int64_t(rng() % 2001) - 1000), int(rng() % 20) - 10)));
+  Tensor a = mc.alloc(n, t);
+  mc.write(a, pack(v, t).data());
+  sort(mc, a, desc, group);
+  std::vector<uint8_t> back(n * 8);
+  mc.read(a, back.data());
+  auto got = unpack(back, t, n);
+  auto key = [](U x) -> U {
+    const U sign = U(1) << (sizeof(U) * 8 - 1);
+    if (std::isnan(std::bit_cast<F>(x))) return std::bit_cast<U>(std::numeric_limits<F>::infinity()) ^ sign;
+    return (x & sign) ? U(~x) : U(x ^ sign);
+  };
+  const uint64_t gs = group ? group : uint64_t(n);
+  for (uint64_t s0 = 0; s0 < uint64_t(n); s0 += gs) {
+    std::vector<uint64_t> in(v.begin() + s0, v.begin() + s0 + gs), out(got.begin() + s0, got.begin() + s0 + gs);
+    for (uint64_t i = 1; i < gs; ++i) {
+      const U a0 = key(U(out[i - 1])), a1 = key(U(out[i]));
+      const bool nan0 = std::isnan(std::bit_cast<F>(U(out[i - 1]))), nan1 = std::isnan(std::bit_cast<F>(U(out[i])));
+      if (!desc) ASSERT_TRUE(a0 < a1 || a0 == a1 || (nan1 && !nan0) || (nan0 && nan1)) << i;
+      else ASSERT_TRUE(a0 > a1 || a0 == a1 || (nan0 && !nan1) || (nan0 && nan1)) << i;
+    }
+    std::sort(in.begin(), in.end());
+    std::sort(out.begin(), out.end());
+    size_t diff = 0;
+    for (size_t i = 0; i < in.size(); ++i) diff += in[i] != out[i];
+    ASSERT_EQ(in, out) << "not a permutation of the group starting at " << s0 << " (" << diff
+                       << " differ), first in " << std::hex << in[0] << " out " << out[0]
+                       << " last in " << in.back() << " out " << out.back();
+  }
+}
+
+TEST(Sort, Float32) { check_float_sort<float, uint32_t>(DType::F32, 300, false, 0); }
+TEST(Sort, Float32Desc) { check_float_sort<float, uint32_t>(DType::F32, 1000, true, 0); }
+TEST(Sort, Float64) { check_float_sort<double, uint64_t>(DType::F64, 257, false, 0); }
+TEST(Sort, Float32Groups) { check_float_sort<float, uint32_t>(DType::F32, 512, false, 32); }
+
 TEST(Sort, Errors) {
   Machine mc(sort_geometry());
-  Tensor f = mc.alloc(10, DType::F32);
+  Tensor f = mc.alloc(10, DType::Bool);
   EXPECT_THROW(sort(mc, f), std::invalid_argument);
   Tensor a = mc.alloc(12, DType::I32);
   EXPECT_THROW(sort(mc, a, false, 3), std::invalid_argument);

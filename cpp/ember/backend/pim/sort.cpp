@@ -9,6 +9,7 @@
 #include <string>
 
 #include "collectives.h"
+#include "microcode/float_common.h"
 #include "microcode/int_arith.h"
 
 namespace ember::pim {
@@ -32,9 +33,10 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   const Geometry& g = m.geometry();
   const uint32_t P = g.partitions;
   const DType dt = t.dtype;
-  if (!is_int(dt))
-    throw std::invalid_argument(std::string("pim: sort is implemented for integer dtypes, not ") +
-                                dtype_name(dt));
+  if (dt == DType::Bool) throw std::invalid_argument("pim: sort of bool is not supported");
+  // Floats are sorted by an unsigned key (negative: ~x, else x ^ sign; NaN just above +inf, so
+  // NaNs go last as in NumPy) and carry their original bits along as a payload.
+  const bool fl = is_float(dt);
   if (!t.dense()) throw std::invalid_argument("pim: sort of a strided view is not supported");
   const uint64_t n = t.n;
   if (group == 0 || group >= n) group = 0;
@@ -60,10 +62,13 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   const uint64_t wmask = w == 64 ? ~uint64_t(0) : (uint64_t(1) << w) - 1;
   const uint64_t vmax = is_signed_int(dt) ? wmask >> 1 : wmask;
   const uint64_t vmin = is_signed_int(dt) ? (wmask >> 1) + 1 : 0;
-  const uint64_t sentinel = descending ? vmin : vmax;
+  const DType kt = fl ? (w == 32 ? DType::U32 : DType::U64) : dt;
+  const uint64_t sentinel = fl ? (descending ? 0 : wmask) : (descending ? vmin : vmax);
+  if (L + 2 > P) throw std::runtime_error("pim: sort needs log2(n) + 2 partitions");
 
   Tensor V = m.alloc(N, dt, 1);
-  Tensor Pd = m.alloc_like(V, dt), Pu = m.alloc_like(V, dt), ID = m.alloc_like(V, DType::U32);
+  Tensor K = fl ? m.alloc_like(V, kt) : V;
+  Tensor Pd = m.alloc_like(V, kt), Pu = m.alloc_like(V, kt), ID = m.alloc_like(V, DType::U32);
   const uint32_t w0 = V.xb0, wl = uint32_t(w0 + N - 1);
   std::vector<MicroOp> ops;
   // Scatter: tensor row r of crossbar q -> work crossbar w0 + r * Xp + q.
@@ -72,19 +77,39 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     for (uint32_t j = 0; j < V.regs.nregs; ++j)
       ops.push_back(move_op(r, t.regs.r[j], 0, V.regs.r[j], int64_t(w0 + uint64_t(r) * Xp)));
   ops.push_back(mask_rows(0, 0));
+  if (fl) {  // keys of every work slot (padding slots are overwritten below)
+    ops.push_back(mask_crossbars(w0, wl));
+    Builder b(P, m.free_registers(w0, uint32_t(N)));
+    const mc::FloatFormat f = mc::float_format(dt);
+    const Bits v = all(V.regs), k = all(K.regs);
+    {
+      Tmp c = b.tmp(w - 1), nc = b.tmp(w - 1), nv = b.tmp(w - 1);
+      b.bcast(c(), nc(), v.top());
+      b.notc(nv(), v.sub(0, w - 1));
+      b.mux(k.sub(0, w - 1), c(), nc(), nv(), v.sub(0, w - 1));  // negative: ~x
+      b.notc(k.top(), v.top());                                 // non-negative: x ^ sign
+    }
+    Tmp nan = b.tmp(1), nk = b.tmp(w);
+    mc::isnan_bit(b, f, nan(), v, false);
+    const uint64_t inf_key = (((uint64_t(1) << f.e) - 1) << f.m) | (uint64_t(1) << (w - 1));
+    b.set_const(nk(), inf_key + 1);  // NaN: just above +inf
+    b.mux1(k, nan(), nk(), k);
+    ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+  }
+  ops.push_back(mask_rows(0, 0));
   if (Rp > R) {
     ops.push_back(mask_crossbars(uint32_t(w0 + R * Xp), wl));
-    write_value(ops, V.regs, sentinel, P);
+    write_value(ops, K.regs, sentinel, P);
   }
   for (uint64_t q = X; q < Xp; ++q) {
     ops.push_back(mask_crossbars(uint32_t(w0 + q), uint32_t(w0 + (R - 1) * Xp + q), uint32_t(Xp)));
-    write_value(ops, V.regs, sentinel, P);
+    write_value(ops, K.regs, sentinel, P);
   }
   const uint64_t valid_last = n - uint64_t(X - 1) * R;
   if (valid_last < R) {
     ops.push_back(mask_crossbars(uint32_t(w0 + valid_last * Xp + X - 1),
                                  uint32_t(w0 + (R - 1) * Xp + X - 1), uint32_t(Xp)));
-    write_value(ops, V.regs, sentinel, P);
+    write_value(ops, K.regs, sentinel, P);
   }
   // Crossbar index register by doubling.
   ops.push_back(mask_crossbars(w0, wl));
@@ -102,33 +127,56 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     for (int jb = int(kb) - 1; jb >= 0; --jb) {  // partner distance 2^jb
       const uint32_t pb = perm(uint32_t(jb));
       const uint64_t D = uint64_t(1) << pb;
-      ops.push_back(mask_crossbars(uint32_t(w0 + D), wl));
-      for (uint32_t j = 0; j < V.regs.nregs; ++j)
-        ops.push_back(move_op(0, V.regs.r[j], 0, Pd.regs.r[j], w0));
-      ops.push_back(mask_crossbars(w0, uint32_t(wl - D)));
-      for (uint32_t j = 0; j < V.regs.nregs; ++j)
-        ops.push_back(move_op(0, V.regs.r[j], 0, Pu.regs.r[j], int64_t(w0 + D)));
-      ops.push_back(mask_crossbars(w0, wl));
-      Builder b(P, m.free_registers(w0, uint32_t(N)));
+      auto shift_in = [&](const Tensor& src) {  // Pd[k] = src[k + D], Pu[k] = src[k - D]
+        ops.push_back(mask_crossbars(uint32_t(w0 + D), wl));
+        for (uint32_t j = 0; j < src.regs.nregs; ++j)
+          ops.push_back(move_op(0, src.regs.r[j], 0, Pd.regs.r[j], w0));
+        ops.push_back(mask_crossbars(w0, uint32_t(wl - D)));
+        for (uint32_t j = 0; j < src.regs.nregs; ++j)
+          ops.push_back(move_op(0, src.regs.r[j], 0, Pu.regs.r[j], int64_t(w0 + D)));
+        ops.push_back(mask_crossbars(w0, wl));
+      };
       const Bits id = all(ID.regs);
-      Tmp fl = b.tmp(4);
-      const Bits low = fl.bit(0), asc = fl.bit(1), wmin = fl.bit(2), sel = fl.bit(3);
-      b.notc(low, id.bit(pb));
-      // blocks of the final merge (or of the groups) are all in the requested order
-      if (kb == Lg) {
-        b.init(asc, !descending);
-      } else if (descending) {
-        b.copy(asc, id.bit(perm(kb)));
-      } else {
-        b.notc(asc, id.bit(perm(kb)));
+      const Bits low = id.bit(P - 2), sel = id.bit(P - 1);  // kept between the key and payload steps
+      shift_in(K);
+      {
+        Builder b(P, m.free_registers(w0, uint32_t(N)));
+        Tmp fl2 = b.tmp(2);
+        const Bits asc = fl2.bit(0), wmin = fl2.bit(1);
+        b.notc(low, id.bit(pb));
+        // blocks of the final merge (or of the groups) are all in the requested order
+        if (kb == Lg) {
+          b.init(asc, !descending);
+        } else if (descending) {
+          b.copy(asc, id.bit(perm(kb)));
+        } else {
+          b.notc(asc, id.bit(perm(kb)));
+        }
+        b.xnorc(wmin, low, asc);
+        Tmp Q = b.tmp(w), c = b.tmp(1);
+        b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
+        mc::less(b, c(), Q(), all(K.regs), is_signed_int(kt), false);  // partner < self
+        if (!fl) {
+          b.xnorc(sel, c(), wmin);  // equal keys are equal values: ties need no care
+        } else {
+          // min side takes the partner iff partner < self, max side iff self < partner, so that
+          // equal keys with different payloads (NaNs) are never duplicated
+          Tmp eq = b.tmp(1), up = b.tmp(1);
+          mc::equal(b, eq(), Q(), all(K.regs), false);
+          b.norc(up(), c(), eq());
+          b.mux1(sel, wmin, c(), up());
+        }
+        b.mux1(all(K.regs), sel, Q(), all(K.regs));
+        ops.insert(ops.end(), b.ops().begin(), b.ops().end());
       }
-      b.xnorc(wmin, low, asc);
-      Tmp Q = b.tmp(w), c = b.tmp(1);
-      b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
-      mc::less(b, c(), Q(), all(V.regs), is_signed_int(dt), false);  // partner < self
-      b.xnorc(sel, c(), wmin);
-      b.mux1(all(V.regs), sel, Q(), all(V.regs));
-      ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+      if (fl) {  // the payload follows the same selection
+        shift_in(V);
+        Builder b(P, m.free_registers(w0, uint32_t(N)));
+        Tmp Q = b.tmp(w);
+        b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
+        b.mux1(all(V.regs), sel, Q(), all(V.regs));
+        ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+      }
     }
   }
   // Gather: work crossbars w0 + r * Xp + [0, X) -> tensor row r.
@@ -139,6 +187,7 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
       ops.push_back(move_op(0, V.regs.r[j], r, t.regs.r[j], int64_t(t.xb0)));
   }
   const Metrics cost = m.execute(ops);
+  if (fl) m.free(K);
   m.free(V);
   m.free(Pd);
   m.free(Pu);
