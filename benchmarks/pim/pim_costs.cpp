@@ -47,6 +47,32 @@ const std::map<std::pair<Macro, DType>, PyPim> kPyPim = {
 
 int main(int argc, char** argv) {
   const bool md = argc > 1 && std::strcmp(argv[1], "--markdown") == 0;
+  if (argc > 1 && std::strcmp(argv[1], "--pinned") == 0) {
+    // C++ table for cpp/tests/pim/test_costs_pinned.cpp (cost-only runs, 2^16 elements)
+    const Macro all_ops[] = {Macro::Copy, Macro::Add, Macro::Sub, Macro::Mul, Macro::TrueDiv,
+                             Macro::FloorDiv, Macro::Mod, Macro::Neg, Macro::Abs, Macro::Sign,
+                             Macro::Lt, Macro::Le, Macro::Gt, Macro::Ge, Macro::Eq, Macro::Ne,
+                             Macro::Min, Macro::Max, Macro::And, Macro::Or, Macro::Xor, Macro::Not,
+                             Macro::Shl, Macro::Shr, Macro::Where, Macro::Sqrt, Macro::Sin,
+                             Macro::Cos};
+    for (auto t : kAllDTypes)
+      for (auto m : all_ops) {
+        Machine pm;
+        pm.sim().dry_run = true;
+        const int ar = macro_arity(m);
+        Tensor a = pm.alloc(65536, ar == 3 ? DType::Bool : t);
+        std::vector<Tensor> in = {a};
+        for (int i = 1; i < ar; ++i) in.push_back(pm.alloc_like(a, t));
+        Tensor o = pm.alloc_like(a, result_dtype(m, t));
+        try {
+          const Metrics c = pm.run(m, o, in);
+          std::printf("    {%d, %d, %ld, %ld},  // %s %s\n", int(m), int(t), long(c.total().latency),
+                      long(c.total().energy), macro_name(m), dtype_name(t));
+        } catch (const std::exception&) {
+        }
+      }
+    return 0;
+  }
   const uint64_t n = 65536;
   Machine mc;  // default geometry
   std::mt19937_64 rng(1);
