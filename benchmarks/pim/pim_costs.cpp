@@ -181,7 +181,9 @@ int main(int argc, char** argv) {
   // Sort (single group), cost-only run of the exact stream.
   {
     const std::pair<uint64_t, long> cases[] = {
-        {1024, 66748}, {4096, 105082}, {16384, 199367}, {65536, 515628}};
+        {1024, 66748},    {4096, 105082},    {16384, 199367},   {65536, 515628},
+        {1u << 18, 1717957}, {1u << 20, 6462722}, {1u << 22, 25375395}, {1u << 24, 100957864},
+        {1u << 26, 403217681}};
     for (auto [ns, py] : cases) {
       Machine sm;
       sm.sim().dry_run = true;
@@ -189,7 +191,7 @@ int main(int argc, char** argv) {
       const Metrics c = sort(sm, a);
       const long cyc = c.total().latency;
       if (md)
-        std::printf("| sort n=%lu (mask %ld, logic %ld, move %ld) | int32 | %ld | %ld | %ld | %.3f | |\n",
+        std::printf("| sort n=%lu (mask %ld, logic %ld, move %ld) | int32 | %ld | %ld | %ld | %.4f | |\n",
                     (unsigned long)ns, long(c[OpKind::Mask].latency),
                     long(c[OpKind::Logic].latency), long(c[OpKind::Move].latency), cyc,
                     long(c.total().energy), py, double(cyc) / py);

@@ -126,7 +126,9 @@ TEST(CostCumsum, Int32) {
 
 // Sort of 2^16 int32 (a single group) vs PyPIM's bitonic sort (pim.md 2.5): 515,628 cycles.
 TEST(CostSort, FarBelowPyPim) {
-  const std::pair<uint64_t, long> cases[] = {{1024, 66748}, {4096, 105082}, {65536, 515628}};
+  const std::pair<uint64_t, long> cases[] = {{1024, 66748},        {4096, 105082},
+                                             {65536, 515628},      {uint64_t(1) << 20, 6462722},
+                                             {uint64_t(1) << 26, 403217681}};
   for (auto [n, py] : cases) {
     Machine mc;
     // Cost-only run of the exact stream (the default geometry's 65,536 crossbars would need

@@ -22,9 +22,9 @@ Geometry sort_geometry() {
 }
 
 template <class T>
-void check_sort(DType t, int n, bool desc, uint64_t group) {
+void check_sort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
   std::mt19937_64 rng(n * 7 + desc);
-  Machine mc(sort_geometry());
+  Machine mc(geo);
   std::vector<uint64_t> v(n);
   for (auto& x : v) x = (rng() % 4 == 0 ? rng() % 5 : rng()) & width_mask(t);  // with duplicates
   Tensor a = mc.alloc(n, t);
@@ -68,9 +68,9 @@ TEST(Sort, BatchedGroups) {
 }
 
 template <class F, class U>
-void check_float_sort(DType t, int n, bool desc, uint64_t group) {
+void check_float_sort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
   std::mt19937_64 rng(n + desc);
-  Machine mc(sort_geometry());
+  Machine mc(geo);
   std::vector<uint64_t> v(n);
   const std::vector<F> specials = {F(0), -F(0), std::numeric_limits<F>::infinity(),
                                    -std::numeric_limits<F>::infinity(),
@@ -113,6 +113,18 @@ TEST(Sort, Float32) { check_float_sort<float, uint32_t>(DType::F32, 300, false, 
 TEST(Sort, Float32Desc) { check_float_sort<float, uint32_t>(DType::F32, 1000, true, 0); }
 TEST(Sort, Float64) { check_float_sort<double, uint64_t>(DType::F64, 257, false, 0); }
 TEST(Sort, Float32Groups) { check_float_sort<float, uint32_t>(DType::F32, 512, false, 32); }
+
+// More elements than crossbars: the work layout uses several rows per crossbar (16 crossbars
+// of 64 rows), so stages along row bits move rows inside the crossbars.
+TEST(Sort, MoreElementsThanCrossbars) {
+  Geometry g = small_geometry();  // 16 crossbars x 64 rows
+  check_sort<int32_t>(DType::I32, 1000, false, 0, g);
+  check_sort<int32_t>(DType::I32, 1024, true, 0, g);
+  check_sort<int16_t>(DType::I16, 200, false, 0, g);
+  check_sort<int32_t>(DType::I32, 768, false, 64, g);
+  check_float_sort<float, uint32_t>(DType::F32, 999, false, 0, g);
+  check_float_sort<float, uint32_t>(DType::F32, 600, true, 0, g);
+}
 
 TEST(Sort, Errors) {
   Machine mc(sort_geometry());
