@@ -78,6 +78,9 @@ std::vector<std::tuple<Reduce, DType, int>> reduce_cases() {
     v.emplace_back(Reduce::Prod, DType::I32, n);
     v.emplace_back(Reduce::Prod, DType::F32, n);
     v.emplace_back(Reduce::Sum, DType::F64, n);
+    v.emplace_back(Reduce::Min, DType::F64, n);
+    v.emplace_back(Reduce::Max, DType::F64, n);
+    v.emplace_back(Reduce::Prod, DType::F64, n);
     v.emplace_back(Reduce::Any, DType::Bool, n);
     v.emplace_back(Reduce::All, DType::Bool, n);
   }

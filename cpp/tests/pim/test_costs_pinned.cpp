@@ -289,6 +289,9 @@ const Pin kReducePins[] = {
     {2, 4, 4319, 245756570},  // min int64
     {3, 4, 4319, 245756570},  // max int64
     {0, 10, 32799, 1902743510},  // sum float64
+    {1, 10, 82575, 5688241715},  // prod float64
+    {2, 10, 7231, 373353215},  // min float64
+    {3, 10, 7231, 373353215},  // max float64
 };
 
 TEST(CostPinned, EveryMacro) {

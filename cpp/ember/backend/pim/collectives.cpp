@@ -87,7 +87,7 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   const Macro mac = macro_of(op);
   const uint64_t idv = identity_of(op, dt);
   // Work registers (the input is not modified).
-  Tensor A = m.alloc_like(t, dt), B = m.alloc_like(t, dt), C = m.alloc_like(t, dt);
+  Tensor A = m.alloc_like(t, dt), B = m.alloc_like(t, dt);
   std::vector<MicroOp> ops;
   const uint32_t last = t.xb0 + t.nxb - 1;
   ops.push_back(mask_crossbars(t.xb0, last));
@@ -118,9 +118,8 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
     }
     ops.push_back(mask_rows(0, h - 1));
     Builder b = make_builder(m, t.xb0, t.nxb);
-    emit_macro(b, mac, dt, dt, C.regs, {A.regs, B.regs});
+    emit_macro(b, mac, dt, dt, A.regs, {A.regs, B.regs}, /*in_place=*/true);
     append(ops, b);
-    std::swap(A, C);
     r = h;
   }
   // Crossbar tree (row 0).
@@ -137,9 +136,8 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
     }
     ops.push_back(mask_crossbars(t.xb0, t.xb0 + h - 1));
     Builder b = make_builder(m, t.xb0, t.nxb);
-    emit_macro(b, mac, dt, dt, C.regs, {A.regs, B.regs});
+    emit_macro(b, mac, dt, dt, A.regs, {A.regs, B.regs}, /*in_place=*/true);
     append(ops, b);
-    std::swap(A, C);
     x = h;
   }
   ops.push_back(mask_crossbars(t.xb0, t.xb0));
@@ -154,7 +152,6 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   if (dt != DType::F64 && dtype_bits(dt) < 64) res.value &= (uint64_t(1) << dtype_bits(dt)) - 1;
   m.free(A);
   m.free(B);
-  m.free(C);
   return res;
 }
 

@@ -72,12 +72,15 @@ bool overlaps(const Val& a, const Val& b) {
 }  // namespace
 
 void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
-                const std::vector<Val>& in) {
+                const std::vector<Val>& in, bool in_place) {
+  if (in_place && m != Macro::Add && m != Macro::Mul && m != Macro::Min && m != Macro::Max &&
+      m != Macro::And && m != Macro::Or)
+    throw std::logic_error(std::string("pim: ") + macro_name(m) + " cannot run in place");
   if (int(in.size()) != macro_arity(m))
     throw std::invalid_argument(std::string("pim: ") + macro_name(m) + " takes " +
                                 std::to_string(macro_arity(m)) + " operand(s)");
   for (const auto& v : in)
-    if (overlaps(v, out)) {
+    if (!in_place && overlaps(v, out)) {
       // Compute into scratch, then copy: aliased inputs and outputs are safe.
       Tmp t = b.tmp(out.width);
       Val tv = t.val();

@@ -23,7 +23,10 @@ int macro_arity(Macro m);
 // dtype of x and y; its condition is bool), `out_t` the result dtype. Throws std::invalid_argument
 // for unsupported combinations (with the op and dtype in the message).
 void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
-                const std::vector<Val>& in);
+                const std::vector<Val>& in, bool in_place = false);
+// in_place: the output may alias an input without a copy. Only for the macros whose microcode
+// reads all of its inputs before it first writes the output: add, multiply, minimum, maximum
+// and bitwise and / or (used by the reductions).
 
 // Float semantics: full IEEE-754 (default) or PyPIM's cheaper "fast" semantics.
 enum class FloatMode { IEEE, Fast };

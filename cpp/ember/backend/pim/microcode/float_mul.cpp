@@ -18,8 +18,8 @@ void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bi
   const uint32_t E = f.e, M = f.m, W = f.width(), n = W - 1, L = M + 1, EW = E + 2;
   Tmp fl = b.tmp(8);
   const Bits top = fl.bit(0), guard = fl.bit(1), sticky = fl.bit(2), zero = fl.bit(3),
-             z2 = fl.bit(4);
-  b.xorc(o.top(), x.top(), y.top());
+             z2 = fl.bit(4), sgn = fl.bit(5);
+  b.xorc(sgn, x.top(), y.top());  // the output is written only at the end
   std::unique_ptr<Tmp> mag0p;
   {
     Tmp er = b.tmp(EW);
@@ -67,11 +67,14 @@ void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bi
     b.orc(zero, t.bit(2), er.bit(EW - 1));
     b.orc(z2, zero, t.bit(3));
   }
-  round_pack(b, f, o.sub(0, n), (*mag0p)(), guard, sticky);
+  Tmp res = b.tmp(n);
+  round_pack(b, f, res(), (*mag0p)(), guard, sticky);
   mag0p.reset();
   Tmp c = b.tmp(n);
   b.bcast(c(), Bits{}, z2);
-  b.g_not(o.sub(0, n), c());
+  b.g_not(res(), c());
+  b.copy(o.sub(0, n), res());
+  b.copy(o.top(), sgn);
 }
 
 }  // namespace
