@@ -22,7 +22,7 @@ TEST_P(Replay, ReferenceInterpreterAgrees) {
     types[0] = DType::Bool;
     for (auto& c : ins[0]) c &= 1;
   }
-  const DType out_t = m == Macro::Cast ? DType::I64 : result_dtype(m, t);
+  const DType out_t = m == Macro::Cast ? (is_float(t) ? DType::I32 : DType::I64) : result_dtype(m, t);
   auto r = run_macro(m, types, out_t, ins, /*replay=*/true);
   if (is_int(t)) {
     for (size_t i = 0; i < ins[0].size(); ++i) {
@@ -34,12 +34,15 @@ TEST_P(Replay, ReferenceInterpreterAgrees) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Int, Replay,
+    Macros, Replay,
     testing::Values(std::make_tuple(Macro::Add, DType::I32), std::make_tuple(Macro::Sub, DType::I64),
                     std::make_tuple(Macro::Mul, DType::I16), std::make_tuple(Macro::Lt, DType::I32),
                     std::make_tuple(Macro::Eq, DType::U8), std::make_tuple(Macro::Where, DType::I32),
                     std::make_tuple(Macro::Shr, DType::I16), std::make_tuple(Macro::Mod, DType::I8),
-                    std::make_tuple(Macro::Cast, DType::I16)),
+                    std::make_tuple(Macro::Cast, DType::I16), std::make_tuple(Macro::Add, DType::F32),
+                    std::make_tuple(Macro::Mul, DType::F64), std::make_tuple(Macro::Le, DType::F32),
+                    std::make_tuple(Macro::TrueDiv, DType::F32), std::make_tuple(Macro::Sqrt, DType::F32),
+                    std::make_tuple(Macro::Cast, DType::F32), std::make_tuple(Macro::Max, DType::F64)),
     [](const auto& i) {
       return std::string(macro_name(std::get<0>(i.param))) + "_" + dtype_name(std::get<1>(i.param));
     });
