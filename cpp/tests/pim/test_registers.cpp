@@ -89,3 +89,19 @@ TEST(Registers, AliasedOperandsAreSafe) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MachineErrors, DtypeAndPlacementChecks) {
+  Machine mc(small_geometry());
+  Tensor a = mc.alloc(10, DType::I32), b = mc.alloc_like(a, DType::F32),
+         c = mc.alloc_like(a, DType::I32), bl = mc.alloc_like(a, DType::Bool);
+  EXPECT_THROW(mc.run(Macro::Add, c, {a, b}), std::invalid_argument);   // int32 + float32
+  EXPECT_THROW(mc.run(Macro::Lt, c, {a, a}), std::invalid_argument);    // result must be bool
+  EXPECT_THROW(mc.run(Macro::Where, c, {a, a, a}), std::invalid_argument);  // condition not bool
+  EXPECT_THROW(mc.run(Macro::Add, c, {a}), std::invalid_argument);      // arity
+  EXPECT_THROW(mc.run(Macro::Sub, bl, {bl, bl}), std::invalid_argument);  // NumPy: bool - bool
+  EXPECT_NO_THROW(mc.run(Macro::Lt, bl, {a, c}));
+}
+
+}  // namespace

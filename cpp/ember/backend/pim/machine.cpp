@@ -151,7 +151,17 @@ std::vector<MicroOp> Machine::compile(Macro m, const Tensor& out, const std::vec
   }
   if (in.empty()) throw std::invalid_argument("pim: macro without operands");
   DType in_t = in[0].dtype;
-  if (m == Macro::Where) in_t = in[1].dtype;
+  if (m == Macro::Where) {
+    in_t = in[1].dtype;
+    if (in[0].dtype != DType::Bool)
+      throw std::invalid_argument("pim: where needs a bool condition, not " +
+                                  std::string(dtype_name(in[0].dtype)));
+  }
+  for (size_t i = (m == Macro::Where ? 1 : 0); i < in.size(); ++i)
+    if (in[i].dtype != in_t)
+      throw std::invalid_argument(std::string("pim: ") + macro_name(m) + ": operand dtypes differ (" +
+                                  dtype_name(in_t) + " and " + dtype_name(in[i].dtype) +
+                                  "); cast first");
   const DType out_t = out.dtype;
   if (m != Macro::Cast && result_dtype(m, in_t) != out_t)
     throw std::invalid_argument(std::string("pim: ") + macro_name(m) + " on " + dtype_name(in_t) +
