@@ -90,18 +90,45 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   b.xorc(sgn, x.top(), y.top());
   // Exponent sum and compressed product [sticky, guard, fraction, leading]
   std::unique_ptr<Tmp> erp, Pcp;
+  Tmp fl3 = b.tmp(2);
+  const Bits subx = fl3.bit(0), bothsub = fl3.bit(1);
+  is_zero(b, subx, x.sub(M, E), false);
+  {
+    Tmp t = b.tmp(1);
+    is_zero(b, t(), y.sub(M, E), false);
+    b.andc(bothsub, subx, t());
+  }
   {
     // P = hi:lo (2L bits); only lo's top two bits are kept, the rest is folded into a sticky
     Tmp hi = b.tmp(L), ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
     const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);  // lo[M-1], lo[M], ~OR(lo[0..M-1))
     {
+      // Only one significand can need normalizing: if both operands are subnormal the product
+      // underflows to zero (handled with the specials). Normalize p = (x subnormal ? x : y); the
+      // other one, q, is taken as is.
       Tmp nsx = b.tmp(L), sy = b.tmp(L);
       {
-        Tmp sx = b.tmp(L);
-        unpack_norm(b, f, sx(), ex(), x);
-        b.notc(nsx(), sx());
+        Tmp p = b.tmp(n), qe = b.tmp(E);
+        {
+          Tmp c = b.tmp(n), nc = b.tmp(n);
+          b.bcast(c(), nc(), subx);
+          b.mux(p(), c(), nc(), x.sub(0, n), y.sub(0, n));
+          // q = the other operand: fraction straight into sy, exponent into qe
+          b.mux(sy(0, M), c(0, M), nc(0, M), y.sub(0, M), x.sub(0, M));
+          b.mux(qe(), c(M, E), nc(M, E), y.sub(M, E), x.sub(M, E));
+        }
+        {
+          Tmp sp = b.tmp(L);
+          unpack_norm(b, f, sp(), ex(), p());
+          b.notc(nsx(), sp());
+        }
+        Tmp qz = b.tmp(1);
+        is_zero(b, qz(), qe(), false);
+        b.notc(sy.bit(M), qz());
+        b.init(ey(), false);
+        b.copy(ey(0, E), qe());
+        b.orc(ey.bit(0), qe.bit(0), qz());
       }
-      unpack_norm(b, f, sy(), ey(), y);
       umul_full(b, hi(), lt(0, 2), nst, nsx(), sy());
     }
     // er = ex + ey - bias (for a leading one at bit 2M, i.e. top == 0) + top
@@ -159,6 +186,7 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
       b.orc(inv, t.bit(0), t.bit(1));
       b.orc(t.bit(2), ex1, ey1);
       b.orc(t.bit(3), zx, zy);
+      b.orc(t.bit(3), t.bit(3), bothsub);  // both subnormal: the product underflows to zero
       b.orc(spec, t.bit(2), t.bit(3));
       b.orc(big, t.bit(2), inv);  // result exponent all ones (inf or NaN)
     }
