@@ -9,4 +9,4 @@ rm -f python/ember/_core*.so  # make pytest use the installed package, not a dev
 python3 -m pip install -q --no-build-isolation -Ccmake.define.EMBER_TESTS=ON ".[test]"
 build_dir=$(ls -d build-wheel/cp3* | head -n 1)
 ctest --test-dir "$build_dir" --output-on-failure -j2
-python3 -m pytest -q -p no:cacheprovider tests
+EMBER_TEST_PROFILE=ci python3 -m pytest -q -p no:cacheprovider tests

@@ -5,3 +5,11 @@ import sys
 _src = os.path.join(os.path.dirname(__file__), "..", "python")
 if os.path.exists(os.path.join(_src, "ember")) and any(f.startswith("_core") for f in os.listdir(os.path.join(_src, "ember"))):
     sys.path.insert(0, os.path.abspath(_src))
+
+# The README's test command (EMBER_TEST_PROFILE=ci) runs hypothesis derandomized, so CI is
+# reproducible; a plain pytest run keeps exploring new examples.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("EMBER_TEST_PROFILE") == "ci":
+    settings.load_profile("ci")

@@ -20,6 +20,7 @@ void bind_sorting(nb::module_& m);
 void bind_linalg(nb::module_& m);
 void bind_random(nb::module_& m);
 void bind_engine(nb::module_& m);
+void bind_distributed(nb::module_& m);  // only when built with MPI (EMBER_HAVE_MPI)
 
 // A Python bool/int/float/complex as a Scalar (TypeError for anything else).
 Scalar to_scalar(nb::handle h);

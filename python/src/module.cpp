@@ -14,4 +14,7 @@ NB_MODULE(_core, m) {
   ember::py::bind_linalg(m);
   ember::py::bind_random(m);
   ember::py::bind_engine(m);
+#ifdef EMBER_HAVE_MPI
+  ember::py::bind_distributed(m);
+#endif
 }

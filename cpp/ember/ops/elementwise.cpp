@@ -135,18 +135,24 @@ DType result_type(const std::vector<Array>& operands) {
   return r;
 }
 
+namespace {
+// NumPy 2 raises OverflowError when a Python int does not fit the integer dtype an op promotes to.
+void check_python_int_fits(const Array& a, DType dtype) {
+  const Scalar* s = a.weak_scalar();
+  if (s == nullptr || !is_integer(dtype)) return;
+  bool ok = dispatch_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return fits<T>(*s);
+    else return true;
+  });
+  if (!ok)
+    throw OverflowError("Python integer " + scalar_repr(*s) + " out of bounds for " + std::string(dtype_name(dtype)));
+}
+}  // namespace
+
 Array cast_operand(const Array& a, DType dtype) {
   if (const Scalar* s = a.weak_scalar()) {
-    if (is_integer(dtype)) {
-      bool ok = dispatch_dtype(dtype, [&](auto tag) {
-        using T = decltype(tag);
-        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) return fits<T>(*s);
-        else return true;
-      });
-      if (!ok)
-        throw OverflowError("Python integer " + scalar_repr(*s) + " out of bounds for " +
-                            std::string(dtype_name(dtype)));
-    }
+    check_python_int_fits(a, dtype);
     if (a.dtype() == dtype) return a;
     return full({}, *s, dtype);  // a 0-d constant of the right type; no graph cost
   }
@@ -168,6 +174,10 @@ Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule ru
   // Float functions take the first float loop both inputs cast to safely: atan2(int8, uint8) -> float16.
   if ((rule == TypeRule::Float || rule == TypeRule::RealFloat) && !is_inexact(promoted) && !a.weak() && !b.weak())
     promoted = promote_types(float_result_type(a.dtype()), float_result_type(b.dtype()));
+  if (rule == TypeRule::Logical) {  // NumPy converts Python ints to a C long before casting to bool
+    check_python_int_fits(a, DType::Int64);
+    check_python_int_fits(b, DType::Int64);
+  }
   DType out;
   DType compute = apply_rule(op, promoted, rule, &out);
   Array x = cast_operand(a, compute), y = cast_operand(b, compute);

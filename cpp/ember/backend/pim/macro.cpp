@@ -1,0 +1,104 @@
+#include "macro.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "microcode/ops.h"
+
+namespace ember::pim {
+
+const char* macro_name(Macro m) {
+  switch (m) {
+    case Macro::Copy: return "copy";
+    case Macro::Add: return "add";
+    case Macro::Sub: return "subtract";
+    case Macro::Mul: return "multiply";
+    case Macro::TrueDiv: return "true_divide";
+    case Macro::FloorDiv: return "floor_divide";
+    case Macro::Mod: return "mod";
+    case Macro::Neg: return "negative";
+    case Macro::Abs: return "absolute";
+    case Macro::Sign: return "sign";
+    case Macro::Lt: return "less";
+    case Macro::Le: return "less_equal";
+    case Macro::Gt: return "greater";
+    case Macro::Ge: return "greater_equal";
+    case Macro::Eq: return "equal";
+    case Macro::Ne: return "not_equal";
+    case Macro::Min: return "minimum";
+    case Macro::Max: return "maximum";
+    case Macro::And: return "bitwise_and";
+    case Macro::Or: return "bitwise_or";
+    case Macro::Xor: return "bitwise_xor";
+    case Macro::Not: return "invert";
+    case Macro::Shl: return "left_shift";
+    case Macro::Shr: return "right_shift";
+    case Macro::Where: return "where";
+    case Macro::Cast: return "astype";
+    case Macro::Sqrt: return "sqrt";
+    case Macro::Sin: return "sin";
+    case Macro::Cos: return "cos";
+  }
+  return "?";
+}
+
+int macro_arity(Macro m) {
+  switch (m) {
+    case Macro::Copy: case Macro::Neg: case Macro::Abs: case Macro::Sign: case Macro::Not:
+    case Macro::Cast: case Macro::Sqrt: case Macro::Sin: case Macro::Cos:
+      return 1;
+    case Macro::Where: return 3;
+    default: return 2;
+  }
+}
+
+DType result_dtype(Macro m, DType t) {
+  switch (m) {
+    case Macro::Lt: case Macro::Le: case Macro::Gt: case Macro::Ge: case Macro::Eq:
+    case Macro::Ne:
+      return DType::Bool;
+    case Macro::TrueDiv: return is_float(t) ? t : DType::F64;  // NumPy: int / int -> float64
+    default: return t;
+  }
+}
+
+namespace {
+bool overlaps(const Val& a, const Val& b) {
+  for (int i = 0; i < a.nregs; ++i)
+    for (int j = 0; j < b.nregs; ++j)
+      if (a.r[i] == b.r[j]) return true;
+  return false;
+}
+}  // namespace
+
+void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
+                const std::vector<Val>& in, bool in_place) {
+  if (in_place && m != Macro::Add && m != Macro::Mul && m != Macro::Min && m != Macro::Max &&
+      m != Macro::And && m != Macro::Or)
+    throw std::logic_error(std::string("pim: ") + macro_name(m) + " cannot run in place");
+  if (int(in.size()) != macro_arity(m))
+    throw std::invalid_argument(std::string("pim: ") + macro_name(m) + " takes " +
+                                std::to_string(macro_arity(m)) + " operand(s)");
+  for (const auto& v : in)
+    if (!in_place && overlaps(v, out)) {
+      // Compute into scratch, then copy: aliased inputs and outputs are safe.
+      Tmp t = b.tmp(out.width);
+      Val tv = t.val();
+      emit_macro(b, m, in_t, out_t, tv, in);
+      b.copy(all(out), t());
+      return;
+    }
+  bool ok = false;
+  if (m == Macro::Cast)
+    ok = mc::emit_cast(b, in_t, out_t, out, in[0]);
+  else if (is_float(in_t))
+    ok = mc::emit_float_macro(b, m, in_t, out_t, out, in);
+  else
+    ok = mc::emit_int_macro(b, m, in_t, out_t, out, in);
+  if (!ok)
+    throw std::invalid_argument(std::string("pim: ") + macro_name(m) + " is not implemented for " +
+                                dtype_name(in_t) +
+                                (m == Macro::Cast ? std::string(" -> ") + dtype_name(out_t) : ""));
+}
+
+}  // namespace ember::pim

@@ -1,0 +1,34 @@
+// Macro-instructions: each is a micro-op sequence generated from its algorithm.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "dtype.h"
+#include "microcode/builder.h"
+
+namespace ember::pim {
+
+enum class Macro {
+  Copy, Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Neg, Abs, Sign,
+  Lt, Le, Gt, Ge, Eq, Ne, Min, Max,
+  And, Or, Xor, Not, Shl, Shr, Where, Cast, Sqrt, Sin, Cos,
+};
+
+const char* macro_name(Macro m);
+// The result dtype of macro m on inputs of dtype t (cast: given explicitly).
+DType result_dtype(Macro m, DType t);
+int macro_arity(Macro m);
+
+// Emits the micro-ops of an element-wise macro into b. `in_t` is the operand dtype (Where: the
+// dtype of x and y; its condition is bool), `out_t` the result dtype. Throws std::invalid_argument
+// for unsupported combinations (with the op and dtype in the message).
+void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
+                const std::vector<Val>& in, bool in_place = false);
+// in_place: the output may alias an input without a copy. Only for the macros whose microcode
+// reads all of its inputs before it first writes the output: add, multiply, minimum, maximum
+// and bitwise and / or (used by the reductions).
+
+// Float semantics: full IEEE-754 (default) or PyPIM's cheaper "fast" semantics.
+enum class FloatMode { IEEE, Fast };
+
+}  // namespace ember::pim

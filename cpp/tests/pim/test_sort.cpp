@@ -1,0 +1,163 @@
+// Sort: single and batched groups, ascending and descending, sizes that are not powers of two;
+// checked against std::sort (a permutation of the input, in order).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ember/backend/pim/collectives.h"
+#include "test_util.h"
+
+using namespace pimtest;
+
+namespace {
+
+Geometry sort_geometry() {
+  Geometry g = small_geometry();
+  g.crossbars = 4096;
+  g.rows = 64;
+  g.group = 256;
+  return g;
+}
+
+template <class T>
+void check_sort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
+  std::mt19937_64 rng(n * 7 + desc);
+  Machine mc(geo);
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = (rng() % 4 == 0 ? rng() % 5 : rng()) & width_mask(t);  // with duplicates
+  Tensor a = mc.alloc(n, t);
+  auto bytes = pack(v, t);
+  mc.write(a, bytes.data());
+  sort(mc, a, desc, group);
+  std::vector<uint8_t> back(n * 8);
+  mc.read(a, back.data());
+  auto got = unpack(back, t, n);
+  std::vector<T> want(n);
+  for (int i = 0; i < n; ++i) want[i] = T(v[i]);
+  const uint64_t gs = group ? group : uint64_t(n);
+  for (uint64_t s = 0; s < uint64_t(n); s += gs) {
+    if (desc) std::sort(want.begin() + s, want.begin() + s + gs, std::greater<T>());
+    else std::sort(want.begin() + s, want.begin() + s + gs);
+  }
+  for (int i = 0; i < n; ++i)
+    ASSERT_EQ(T(got[i]), want[i]) << dtype_name(t) << " n=" << n << " desc=" << desc
+                                  << " group=" << group << " at " << i;
+}
+
+TEST(Sort, Int32Sizes) {
+  for (int n : {1, 2, 5, 64, 100, 1000, 1024, 4095}) {
+    check_sort<int32_t>(DType::I32, n, false, 0);
+    check_sort<int32_t>(DType::I32, n, true, 0);
+  }
+}
+
+TEST(Sort, OtherDtypes) {
+  check_sort<int8_t>(DType::I8, 300, false, 0);
+  check_sort<uint16_t>(DType::U16, 777, true, 0);
+  check_sort<int64_t>(DType::I64, 500, false, 0);
+  check_sort<uint64_t>(DType::U64, 129, false, 0);
+  check_sort<uint32_t>(DType::U32, 200, true, 0);
+}
+
+TEST(Sort, BatchedGroups) {
+  check_sort<int32_t>(DType::I32, 1024, false, 16);
+  check_sort<int32_t>(DType::I32, 960, true, 64);
+  check_sort<int16_t>(DType::I16, 384, false, 128);
+}
+
+template <class F, class U>
+void check_float_sort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
+  std::mt19937_64 rng(n + desc);
+  Machine mc(geo);
+  std::vector<uint64_t> v(n);
+  const std::vector<F> specials = {F(0), -F(0), std::numeric_limits<F>::infinity(),
+                                   -std::numeric_limits<F>::infinity(),
+                                   std::numeric_limits<F>::quiet_NaN(), -std::numeric_limits<F>::quiet_NaN(),
+                                   std::numeric_limits<F>::denorm_min(), -std::numeric_limits<F>::min()};
+  for (int i = 0; i < n; ++i)
+    v[i] = i < int(specials.size()) && rng() % 2 ? std::bit_cast<U>(specials[i])
+                                                 : std::bit_cast<U>(F(std::ldexp(double(int64_t(rng() % 2001) - 1000), int(rng() % 20) - 10)));
+  Tensor a = mc.alloc(n, t);
+  mc.write(a, pack(v, t).data());
+  sort(mc, a, desc, group);
+  std::vector<uint8_t> back(n * 8);
+  mc.read(a, back.data());
+  auto got = unpack(back, t, n);
+  auto key = [](U x) -> U {
+    const U sign = U(1) << (sizeof(U) * 8 - 1);
+    if (std::isnan(std::bit_cast<F>(x))) return std::bit_cast<U>(std::numeric_limits<F>::infinity()) ^ sign;
+    return (x & sign) ? U(~x) : U(x ^ sign);
+  };
+  const uint64_t gs = group ? group : uint64_t(n);
+  for (uint64_t s0 = 0; s0 < uint64_t(n); s0 += gs) {
+    std::vector<uint64_t> in(v.begin() + s0, v.begin() + s0 + gs), out(got.begin() + s0, got.begin() + s0 + gs);
+    for (uint64_t i = 1; i < gs; ++i) {
+      const U a0 = key(U(out[i - 1])), a1 = key(U(out[i]));
+      const bool nan0 = std::isnan(std::bit_cast<F>(U(out[i - 1]))), nan1 = std::isnan(std::bit_cast<F>(U(out[i])));
+      if (!desc) ASSERT_TRUE(a0 < a1 || a0 == a1 || (nan1 && !nan0) || (nan0 && nan1)) << i;
+      else ASSERT_TRUE(a0 > a1 || a0 == a1 || (nan0 && !nan1) || (nan0 && nan1)) << i;
+    }
+    std::sort(in.begin(), in.end());
+    std::sort(out.begin(), out.end());
+    size_t diff = 0;
+    for (size_t i = 0; i < in.size(); ++i) diff += in[i] != out[i];
+    ASSERT_EQ(in, out) << "not a permutation of the group starting at " << s0 << " (" << diff
+                       << " differ), first in " << std::hex << in[0] << " out " << out[0]
+                       << " last in " << in.back() << " out " << out.back();
+  }
+}
+
+TEST(Sort, Float32) { check_float_sort<float, uint32_t>(DType::F32, 300, false, 0); }
+TEST(Sort, Float32Desc) { check_float_sort<float, uint32_t>(DType::F32, 1000, true, 0); }
+TEST(Sort, Float64) { check_float_sort<double, uint64_t>(DType::F64, 257, false, 0); }
+TEST(Sort, Float32Groups) { check_float_sort<float, uint32_t>(DType::F32, 512, false, 32); }
+
+// More elements than crossbars: the work layout uses several rows per crossbar (16 crossbars
+// of 64 rows), so stages along row bits move rows inside the crossbars.
+TEST(Sort, MoreElementsThanCrossbars) {
+  Geometry g = small_geometry();  // 16 crossbars x 64 rows
+  check_sort<int32_t>(DType::I32, 1000, false, 0, g);
+  check_sort<int32_t>(DType::I32, 1024, true, 0, g);
+  check_sort<int16_t>(DType::I16, 200, false, 0, g);
+  check_sort<int32_t>(DType::I32, 768, false, 64, g);
+  check_float_sort<float, uint32_t>(DType::F32, 999, false, 0, g);
+  check_float_sort<float, uint32_t>(DType::F32, 600, true, 0, g);
+}
+
+TEST(Sort, Errors) {
+  Machine mc(sort_geometry());
+  Tensor f = mc.alloc(10, DType::Bool);
+  EXPECT_THROW(sort(mc, f), std::invalid_argument);
+  Tensor a = mc.alloc(12, DType::I32);
+  EXPECT_THROW(sort(mc, a, false, 3), std::invalid_argument);
+}
+
+TEST(Sort, ReplayMatchesReference) {
+  Geometry g = small_geometry();
+  g.crossbars = 64;
+  g.rows = 8;
+  Machine mc(g);
+  std::mt19937_64 rng(11);
+  const int n = 21;
+  std::vector<uint64_t> v(n);
+  for (auto& x : v) x = rng() & 0xFFFF;
+  Tensor a = mc.alloc(n, DType::I16);
+  auto bytes = pack(v, DType::I16);
+  mc.write(a, bytes.data());
+  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  mc.keep_stream = true;
+  const Metrics c = sort(mc, a);
+  ref.replay(to_text(mc.last_stream()));
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg)
+        ASSERT_EQ(ref.word(x, r, reg), mc.sim().peek(x, r, reg));
+  for (int k = 0; k < kNumKinds; ++k) EXPECT_EQ(ref.costs.latency[k], c.kind[k].latency);
+}
+
+}  // namespace
