@@ -66,7 +66,8 @@ std::vector<FloatCase> float_cases() {
   std::vector<FloatCase> v;
   const Macro ops[] = {Macro::Copy, Macro::Neg, Macro::Abs, Macro::Sign, Macro::Lt, Macro::Le,
                        Macro::Gt,   Macro::Ge,  Macro::Eq,  Macro::Ne,   Macro::Min, Macro::Max,
-                       Macro::Where, Macro::Add, Macro::Sub, Macro::Mul, Macro::TrueDiv, Macro::Sqrt};
+                       Macro::Where, Macro::Add, Macro::Sub, Macro::Mul, Macro::TrueDiv, Macro::Sqrt,
+                       Macro::FloorDiv, Macro::Mod};
   for (auto t : {DType::F32, DType::F64})
     for (auto m : ops) v.push_back({m, t});
   return v;
