@@ -96,7 +96,7 @@ TEST_P(FloatModRange, EveryExponentDifference) {
     const uint64_t fm = (uint64_t(1) << M) - 1;
     return (uint64_t(neg) << (M + (f32 ? 8 : 11))) | (uint64_t(e) << M) | (frac & fm);
   };
-  for (int d = 0; d <= emax - 1 + M; ++d) {
+  for (int d = 0; d <= emax - 1 + M; d += f32 ? 1 : 3) {  // float64: every third
     // y subnormal with its leading one at bit k: effective exponent 1 - (M - k)
     const int k = int(rng() % uint64_t(M));
     const int ey_eff = 1 - (M - k);
