@@ -199,7 +199,10 @@ void Builder::bcast(const Bits& o, const Bits& no, const Bits& bit) {
   // copies of the complement are taken from the source itself.
   const uint32_t n = o.len;
   std::unique_ptr<Tmp> ut;
-  if (!no.len) ut = std::make_unique<Tmp>(tmp(n));
+  // Without a complement output, u only ever holds the largest power of two below n copies.
+  uint32_t uw = 2;
+  while (2 * uw < n) uw *= 2;
+  if (!no.len) ut = std::make_unique<Tmp>(tmp(std::min(n, uw)));
   const Bits u = no.len ? no : (*ut)();
   init(u, true);
   init(o, true);

@@ -67,6 +67,7 @@ void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nstic
       b.g_not(nsticky, bit());
     }
   };
+  const uint32_t P = b.partitions();
   for (uint32_t k = 0; k < nb; ++k) {
     Tmp pp = b.tmp(na);
     b.bcast(pp(), Bits{}, y.bit(k));
@@ -81,20 +82,31 @@ void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nstic
       continue;
     }
     // full adder of S, C, pp; the sum is written shifted right by one (its bit 0 is product bit
-    // k), the carry in place (its weight halves with the shift).
-    Tmp t1 = b.tmp(na), ta = b.tmp(na), tb = b.tmp(na), tc = b.tmp(na);
-    b.norc(t1(), S(), C());
-    b.norc(ta(), S(), t1());
-    b.norc(tb(), C(), t1());
-    b.norc(tc(), ta(), tb());  // xnor(S, C)
-    b.norc(ta(), tc(), pp());  // t4
-    b.norc(tb(), tc(), ta());
-    b.norc(tc(), pp(), ta());
-    b.norc(C(), t1(), ta());  // majority
-    out_bit(k, tb.bit(0), tc.bit(0));
-    if (na > 1) {
-      b.init(S(0, na - 1), true);
-      b.g_nor(S(0, na - 1), tb(1, na - 1), tc(1, na - 1));
+    // k), the carry in place (its weight halves with the shift). Wide values run one register
+    // at a time (fewer scratch registers): chunk j writes sum bits [lo-1, hi-1), which chunk j
+    // and earlier have finished reading.
+    for (uint32_t lo = 0; lo < na; lo += P) {
+      const uint32_t len = std::min(P, na - lo);
+      Tmp t1 = b.tmp(len), ta = b.tmp(len), tb = b.tmp(len), tc = b.tmp(len);
+      const Bits Sc = S(lo, len), Cc = C(lo, len), pc = pp(lo, len);
+      b.norc(t1(), Sc, Cc);
+      b.norc(ta(), Sc, t1());
+      b.norc(tb(), Cc, t1());
+      b.norc(tc(), ta(), tb());  // xnor(S, C)
+      b.norc(ta(), tc(), pc);    // t4
+      b.norc(tb(), tc(), ta());
+      b.norc(tc(), pc, ta());
+      b.norc(Cc, t1(), ta());  // majority
+      if (lo == 0) {
+        out_bit(k, tb.bit(0), tc.bit(0));
+        if (len > 1) {
+          b.init(S(0, len - 1), true);
+          b.g_nor(S(0, len - 1), tb(1, len - 1), tc(1, len - 1));
+        }
+      } else {
+        b.init(S(lo - 1, len), true);
+        b.g_nor(S(lo - 1, len), tb(), tc());
+      }
     }
     b.init(S.bit(na - 1), false);
   }
