@@ -100,13 +100,16 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   }
   {
     // P = hi:lo (2L bits); only lo's top two bits are kept, the rest is folded into a sticky
-    Tmp hi = b.tmp(L), ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
+    Tmp ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
     const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);  // lo[M-1], lo[M], ~OR(lo[0..M-1))
+    std::unique_ptr<Tmp> hip;
     {
       // Only one significand can need normalizing: if both operands are subnormal the product
       // underflows to zero (handled with the specials). Normalize p = (x subnormal ? x : y); the
-      // other one, q, is taken as is.
-      Tmp nsx = b.tmp(L), sy = b.tmp(L);
+      // other one, q, is taken as is. Values are allocated late and released early: float64
+      // multiply must leave room for the values of sin / cos.
+      Tmp sy = b.tmp(L);
+      std::unique_ptr<Tmp> nsxp;
       {
         Tmp p = b.tmp(n), qe = b.tmp(E);
         {
@@ -120,7 +123,8 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
         {
           Tmp sp = b.tmp(L);
           unpack_norm(b, f, sp(), ex(), p());
-          b.notc(nsx(), sp());
+          nsxp = std::make_unique<Tmp>(b.tmp(L));
+          b.notc((*nsxp)(), sp());
         }
         Tmp qz = b.tmp(1);
         is_zero(b, qz(), qe(), false);
@@ -129,8 +133,10 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
         b.copy(ey(0, E), qe());
         b.orc(ey.bit(0), qe.bit(0), qz());
       }
-      umul_full(b, hi(), lt(0, 2), nst, nsx(), sy());
+      hip = std::make_unique<Tmp>(b.tmp(L));
+      umul_full(b, (*hip)(), lt(0, 2), nst, (*nsxp)(), sy());
     }
+    const Tmp& hi = *hip;
     // er = ex + ey - bias (for a leading one at bit 2M, i.e. top == 0) + top
     erp = std::make_unique<Tmp>(b.tmp(EW));
     Pcp = std::make_unique<Tmp>(b.tmp(M + 3));

@@ -73,6 +73,43 @@ void add(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   add_core(b, s, x, nx(), y, ny(), false);
 }
 
+void add_core_lean(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+                   const Bits& nB) {
+  const uint32_t P = b.partitions();
+  if (s.len <= P) {
+    add_core(b, s, A, nA, B, nB, false);
+    return;
+  }
+  Tmp cy = b.tmp(1);
+  const Bits c = cy();
+  add_core(b, s.sub(0, P), A.sub(0, P), nA.sub(0, P), B.sub(0, P), nB.sub(0, P), false, &c);
+  const uint32_t h = s.len - P;
+  Tmp t = b.tmp(h);
+  add_core_lean(b, t(), A.sub(P, h), nA.sub(P, h), B.sub(P, h), nB.sub(P, h));
+  increment(b, s.sub(P, h), t(), c);
+}
+
+void add_lean(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
+  const uint32_t P = b.partitions();
+  if (s.len <= P) {
+    add(b, s, x, y);
+    return;
+  }
+  // low register with its carry, then the rest plus the carry: about half the scratch of add
+  Tmp cy = b.tmp(1);
+  {
+    Tmp nx = b.tmp(P), ny = b.tmp(P);
+    b.notc(nx(), x.sub(0, P));
+    b.notc(ny(), y.sub(0, P));
+    const Bits c = cy();
+    add_core(b, s.sub(0, P), x.sub(0, P), nx(), y.sub(0, P), ny(), false, &c);
+  }
+  const uint32_t h = s.len - P;
+  Tmp t = b.tmp(h);
+  add_lean(b, t(), x.sub(P, h), y.sub(P, h));
+  increment(b, s.sub(P, h), t(), cy());
+}
+
 void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   // x - y = ~(~x + y)
   Tmp nx = b.tmp(s.len), ny = b.tmp(s.len);

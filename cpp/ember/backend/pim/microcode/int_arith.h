@@ -6,6 +6,12 @@ namespace ember::pim::mc {
 
 // s = a + b (mod 2^n).
 void add(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// s = a + b with about half the scratch registers of add for values wider than a register
+// (low register, then the rest with the carry); a few more cycles.
+void add_lean(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// add_core (no xnor output) with the same register economy.
+void add_core_lean(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+                   const Bits& nB);
 // s = a - b (mod 2^n).
 void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y);
 // Core: s = A + B given both polarities of the inputs; xnor_out gives ~(A + B) instead.

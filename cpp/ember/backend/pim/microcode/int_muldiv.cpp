@@ -110,7 +110,7 @@ void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nstic
     }
     b.init(S.bit(na - 1), false);
   }
-  add(b, hi, S(), C());
+  add_lean(b, hi, S(), C());
 }
 
 void udivmod(Builder& b, const Bits& q, const Bits& r, const Bits& x, const Bits& y) {
