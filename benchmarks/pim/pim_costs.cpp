@@ -71,6 +71,16 @@ int main(int argc, char** argv) {
         } catch (const std::exception&) {
         }
       }
+    std::printf("---\n");  // the reduction pins (kReducePins)
+    for (auto t : {DType::I32, DType::F32, DType::I64, DType::F64})
+      for (auto r : {Reduce::Sum, Reduce::Prod, Reduce::Min, Reduce::Max}) {
+        Machine pm;
+        pm.sim().dry_run = true;
+        Tensor a = pm.alloc(65536, t);
+        const Metrics c = reduce(pm, r, a).cost;
+        std::printf("    {%d, %d, %ld, %ld},  // %s %s\n", int(r), int(t), long(c.total().latency),
+                    long(c.total().energy), reduce_name(r), dtype_name(t));
+      }
     return 0;
   }
   const uint64_t n = 65536;
