@@ -73,6 +73,46 @@ void add(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   add_core(b, s, x, nx(), y, ny(), false);
 }
 
+void add3_const(Builder& b, const Bits& s, const Bits& x, const Bits& y, uint64_t K,
+                const Bits& cin) {
+  // 3:2 compressor against the constant: sum = x ^ y ^ K, carry = maj(x, y, K) shifted left
+  // by one with cin in its free bit 0; then one adder.
+  const uint32_t n = s.len;
+  Tmp t = b.tmp(n), xn = b.tmp(n);
+  {
+    Tmp s1 = b.tmp(n), s2 = b.tmp(n);
+    b.norc(t(), x, y);          // ~x & ~y
+    b.norc(s1(), x, t());
+    b.norc(s2(), y, t());
+    b.norc(xn(), s1(), s2());   // xnor(x, y)
+  }
+  Tmp sum = b.tmp(n), cy = b.tmp(n);
+  auto bitk = [&](uint32_t i) { return i < 64 && ((K >> i) & 1); };
+  // runs of equal K bits
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i;
+    while (j < n && bitk(j) == bitk(i)) ++j;
+    const uint32_t len = j - i;
+    if (bitk(i)) {
+      b.copy(sum(i, len), xn(i, len));  // ~(x ^ y)
+      if (i + 1 < n) {                  // carry = x | y
+        const uint32_t cl = std::min(len, n - 1 - i);
+        b.notc(cy(i + 1, cl), t(i, cl));
+      }
+    } else {
+      b.notc(sum(i, len), xn(i, len));  // x ^ y
+      if (i + 1 < n) {                  // carry = x & y = ~(~x & ~y) & ~(x ^ y)
+        const uint32_t cl = std::min(len, n - 1 - i);
+        b.init(cy(i + 1, cl), true);
+        b.g_nor(cy(i + 1, cl), t(i, cl), sum(i, cl));
+      }
+    }
+    i = j;
+  }
+  b.copy(cy.bit(0), cin);
+  add(b, s, sum(), cy());
+}
+
 void add_core_lean(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
                    const Bits& nB) {
   const uint32_t P = b.partitions();

@@ -17,6 +17,9 @@ void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y);
 // Core: s = A + B given both polarities of the inputs; xnor_out gives ~(A + B) instead.
 void add_core(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
               const Bits& nB, bool xnor_out, const Bits* carry_out = nullptr);
+// s = x + y + K + cin (K a constant, cin one bit), with one adder.
+void add3_const(Builder& b, const Bits& s, const Bits& x, const Bits& y, uint64_t K,
+                const Bits& cin);
 // s = x + c for a single bit c.
 void increment(Builder& b, const Bits& s, const Bits& x, const Bits& c);
 // s = -x.
