@@ -353,6 +353,14 @@ TEST(CostPinned, CumsumAndSort) {
     EXPECT_EQ(c.total().latency, 27178);
     EXPECT_EQ(c.total().energy, 27342472159);
   }
+  {  // groups of a size that is not a power of two (composite keys)
+    Machine mc;
+    mc.sim().dry_run = true;
+    Tensor a = mc.alloc(65000, DType::I32);
+    const Metrics c = sort(mc, a, false, 1000);
+    EXPECT_EQ(c.total().latency, 37478);
+    EXPECT_EQ(c.total().energy, 28700461279);
+  }
 }
 
 }  // namespace
