@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building ember needs: a C++20 compiler, CMake, Ninja, oneTBB, OpenBLAS/LAPACK,
-# GoogleTest (Debian/Ubuntu packages), then the Python build and test requirements.
+# GoogleTest, Highway (Debian/Ubuntu packages), then the Python build and test requirements.
 set -euo pipefail
-pkgs=(g++ cmake ninja-build libtbb-dev libopenblas-dev liblapack-dev libgtest-dev)
+pkgs=(g++ cmake ninja-build libtbb-dev libopenblas-dev liblapack-dev libgtest-dev libhwy-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
