@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -215,6 +216,9 @@ TEST(VectorMath, MaximumSignedZerosAndNaN) {
   EXPECT_TRUE(std::isnan(o[2]) && std::isnan(o[3]));
 }
 
-TEST(VectorMath, DispatchesToATarget) { EXPECT_STRNE(simd::target_name(), ""); }
+TEST(VectorMath, DispatchesToATarget) {
+  EXPECT_STRNE(simd::target_name(), "");
+  std::printf("[ simd     ] dispatched to %s\n", simd::target_name());
+}
 
 }  // namespace
