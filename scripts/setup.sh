@@ -2,6 +2,7 @@
 # Installs what building ember needs: a C++20 compiler, CMake, Ninja, oneTBB, OpenBLAS/LAPACK,
 # GoogleTest, Highway (Debian/Ubuntu packages), then the Python build and test requirements.
 set -euo pipefail
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 pkgs=(g++ cmake ninja-build libtbb-dev libopenblas-dev liblapack-dev libgtest-dev libhwy-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
