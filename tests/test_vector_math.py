@@ -1,5 +1,5 @@
-"""The SIMD paths of the cpu device (cpp/ember/backend/cpu/simd) against NumPy: results within the
-ulp bounds of docs/vector_math.md on large contiguous, strided and broadcast inputs, float32 and
+"""The SIMD paths of the cpu device (the fused engine's instructions: cpu/simd_math.cpp and the vector
+math rows of cpu/simd/vector_math.cpp) against NumPy: results within the ulp bounds of docs/cpu_engine.md on large contiguous, strided and broadcast inputs, float32 and
 float64, and special values (zeros with their signs, infinities, NaN) exactly as NumPy."""
 import numpy as np
 import pytest
@@ -21,6 +21,14 @@ UNARY = {
     "tanh": ((-20, 20), 5, 5),
     "arctan": ((-100, 100), 3, 5),
     "sqrt": ((0, 1e10), 0, 0),
+    "log2": ((1e-30, 1e30), 3, 3),
+    "log10": ((1e-30, 1e30), 3, 4),
+    "sinh": ((-20, 20), 4, 4),
+    "arcsin": ((-1, 1), 3, 3),
+    "arccos": ((-1, 1), 2, 3),
+    "arcsinh": ((-100, 100), 3, 3),
+    "arccosh": ((1, 100), 4, 3),
+    "arctanh": ((-0.99, 0.99), 3, 4),
 }
 BINARY = {
     "arctan2": ((-10, 10), (-10, 10), 3, 4),

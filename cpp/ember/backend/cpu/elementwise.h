@@ -1,14 +1,10 @@
 // Unary, binary and ternary elementwise kernels over strided, broadcast operands. A functor Op says
 // which storage types it supports (Op::supports<T>), its output type (Op::out<T>), and computes on
-// compute_t<T> (float for the 16-bit floats). Where the functor has a SIMD function (simd/vector_ops.h)
-// every row goes to it: contiguous rows (and broadcast scalar operands) directly, strided rows through
-// small gather buffers, so that an element's value never depends on the layout it is read from.
+// compute_t<T> (float for the 16-bit floats).
 #pragma once
-#include <algorithm>
 #include <string>
 
 #include "ember/backend/cpu/kernel_util.h"
-#include "ember/backend/cpu/simd/vector_ops.h"
 #include "ember/backend/cpu/strided_loop.h"
 #include "ember/errors.h"
 
@@ -17,8 +13,6 @@ namespace ember::cpu {
 // A functor that declares raw_inputs receives storage values (e.g. float16 bits), not compute_t.
 template <class Op, class T>
 using input_t = std::conditional_t<requires { Op::raw_inputs; }, T, compute_t<T>>;
-
-inline constexpr int64_t kGather = 256;  // elements per gather buffer for strided rows
 
 template <class Op>
 [[noreturn]] inline void unsupported(const Node& n) {
@@ -38,17 +32,6 @@ void unary_typed(Node& n) {
   for_each_row(n.shape, 2, {&n.data.strides, &sa}, [&](auto off, auto inner, int64_t len) {
     Out* o = po + off[0];
     const T* x = pa + off[1];
-    if constexpr (std::is_same_v<Out, T> && has_vector_unary<Op, T>) {
-      if (inner[0] == 1 && inner[1] == 1) return VectorUnary<Op>::run(x, o, len);
-      T bx[kGather], bo[kGather];
-      for (int64_t s = 0; s < len; s += kGather) {
-        const int64_t m = std::min(kGather, len - s);
-        for (int64_t i = 0; i < m; ++i) bx[i] = x[(s + i) * inner[1]];
-        VectorUnary<Op>::run(bx, bo, m);
-        for (int64_t i = 0; i < m; ++i) o[(s + i) * inner[0]] = bo[i];
-      }
-      return;
-    }
     for (int64_t i = 0; i < len; ++i) o[i * inner[0]] = static_cast<Out>(op(static_cast<compute_t<T>>(x[i * inner[1]])));
   });
 }
@@ -77,20 +60,6 @@ void binary_typed(Node& n) {
     Out* o = po + off[0];
     const T* x = pa + off[1];
     const T* y = pb + off[2];
-    if constexpr (std::is_same_v<Out, T> && has_vector_binary<Op, T>) {
-      if (inner[0] == 1 && (inner[1] == 0 || inner[1] == 1) && (inner[2] == 0 || inner[2] == 1))
-        return VectorBinary<Op>::run(x, inner[1], y, inner[2], o, len);
-      T bx[kGather], by[kGather], bo[kGather];
-      const bool cx = inner[1] == 0, cy = inner[2] == 0;  // broadcast operands are passed as they are
-      for (int64_t s = 0; s < len; s += kGather) {
-        const int64_t m = std::min(kGather, len - s);
-        for (int64_t i = 0; i < m && !cx; ++i) bx[i] = x[(s + i) * inner[1]];
-        for (int64_t i = 0; i < m && !cy; ++i) by[i] = y[(s + i) * inner[2]];
-        VectorBinary<Op>::run(cx ? x : bx, cx ? 0 : 1, cy ? y : by, cy ? 0 : 1, bo, m);
-        for (int64_t i = 0; i < m; ++i) o[(s + i) * inner[0]] = bo[i];
-      }
-      return;
-    }
     for (int64_t i = 0; i < len; ++i)
       o[i * inner[0]] = static_cast<Out>(
           op(static_cast<input_t<Op, T>>(x[i * inner[1]]), static_cast<input_t<Op, T>>(y[i * inner[2]])));

@@ -1,9 +1,13 @@
 // Highway implementations of simd/vector_math.h. This file is compiled once per SIMD target
 // (foreach_target.h re-includes it); HWY_DYNAMIC_DISPATCH picks the best target at run time.
 //
+// This is the cpu device's one vector-math library: the fused interpreter's instructions for these
+// functions (cpu/simd_math.cpp installs them) call these rows. IEEE arithmetic, sqrt, comparisons,
+// where and folds live in cpu/simd_math.cpp.
+//
 // Every op has Ok (the lanes its vector algorithm is validated for), Vec (the vector algorithm) and
 // Scalar (the C library, used for the other lanes). Sources: Highway's hwy/contrib/math (exp, expm1,
-// log, log1p, sin, cos, tanh, atan); tan is Cephes' rational approximation (S. L. Moshier) with
+// log, log2, log10, log1p, sin, cos, tanh, atan, sinh and the inverse functions); tan is Cephes' rational approximation (S. L. Moshier) with
 // Cody-Waite reduction; atan2 is atan(y/x) with the quadrant fixed up; float32 tan, atan2 and pow
 // are computed in float64 and rounded once.
 #undef HWY_TARGET_INCLUDE
@@ -184,10 +188,48 @@ struct AtanOp {
   template <class D> static V<D> Vec(D d, V<D> x) { return KeepZero(d, x, hn::Atan(d, x)); }
   template <class T> static T Scalar(T x) { return std::atan(x); }
 };
-struct SqrtOp {  // IEEE correctly rounded: identical to libm everywhere, NaN for x < 0
-  template <class D> static M<D> Ok(D d, V<D>) { return All(d); }
-  template <class D> static V<D> Vec(D, V<D> x) { return hn::Sqrt(x); }
-  template <class T> static T Scalar(T x) { return std::sqrt(x); }
+// Further hwy/contrib/math functions, each inside the range Highway states it accurate for.
+struct Log2Op {
+  template <class D> static M<D> Ok(D d, V<D> x) { return LogOp::Ok(d, x); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return hn::Log2(d, x); }
+  template <class T> static T Scalar(T x) { return std::log2(x); }
+};
+struct Log10Op {
+  template <class D> static M<D> Ok(D d, V<D> x) { return LogOp::Ok(d, x); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return hn::Log10(d, x); }
+  template <class T> static T Scalar(T x) { return std::log10(x); }
+};
+struct SinhOp {
+  template <class D> static M<D> Ok(D d, V<D> x) { return AbsBelow(d, x, kF32<hn::TFromD<D>> ? 88.0 : 709.0); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return KeepZero(d, x, hn::Sinh(d, x)); }
+  template <class T> static T Scalar(T x) { return std::sinh(x); }
+};
+struct AsinOp {
+  template <class D> static M<D> Ok(D d, V<D> x) { return AbsBelow(d, x, 1.0); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return KeepZero(d, x, hn::Asin(d, x)); }
+  template <class T> static T Scalar(T x) { return std::asin(x); }
+};
+struct AcosOp {
+  template <class D> static M<D> Ok(D d, V<D> x) { return AbsBelow(d, x, 1.0); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return hn::Acos(d, x); }
+  template <class T> static T Scalar(T x) { return std::acos(x); }
+};
+struct AsinhOp {
+  template <class D> static M<D> Ok(D d, V<D> x) { return AbsBelow(d, x, std::numeric_limits<hn::TFromD<D>>::max()); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return KeepZero(d, x, hn::Asinh(d, x)); }
+  template <class T> static T Scalar(T x) { return std::asinh(x); }
+};
+struct AcoshOp {
+  template <class D> static M<D> Ok(D d, V<D> x) {
+    return InRange(d, x, 1.0, kF32<hn::TFromD<D>> ? kFloatMax : kDoubleMax);
+  }
+  template <class D> static V<D> Vec(D d, V<D> x) { return hn::Acosh(d, x); }
+  template <class T> static T Scalar(T x) { return std::acosh(x); }
+};
+struct AtanhOp {  // away from the poles at ±1, where Highway loses accuracy
+  template <class D> static M<D> Ok(D d, V<D> x) { return AbsBelow(d, x, kF32<hn::TFromD<D>> ? 0.99999 : 0.9999999999); }
+  template <class D> static V<D> Vec(D d, V<D> x) { return KeepZero(d, x, hn::Atanh(d, x)); }
+  template <class T> static T Scalar(T x) { return std::atanh(x); }
 };
 
 // tan (float64 lanes): Cephes tan.c. x = y·π/4 + z with y even and |z| <= π/4, tan z = z + z·z²·P(z²)/Q(z²);
@@ -256,27 +298,7 @@ struct PowF32Op {
   static float Scalar(float a, float b) { return detail::scalar_pow(a, b); }
 };
 
-// ---- exact binary ops: same IEEE results as the scalar functors ----
-struct AddOp {
-  template <class D> static M<D> Ok(D d, V<D>, V<D>) { return All(d); }
-  template <class D> static V<D> Vec(D, V<D> a, V<D> b) { return hn::Add(a, b); }
-  template <class T> static T Scalar(T a, T b) { return a + b; }
-};
-struct SubOp {
-  template <class D> static M<D> Ok(D d, V<D>, V<D>) { return All(d); }
-  template <class D> static V<D> Vec(D, V<D> a, V<D> b) { return hn::Sub(a, b); }
-  template <class T> static T Scalar(T a, T b) { return a - b; }
-};
-struct MulOp {
-  template <class D> static M<D> Ok(D d, V<D>, V<D>) { return All(d); }
-  template <class D> static V<D> Vec(D, V<D> a, V<D> b) { return hn::Mul(a, b); }
-  template <class T> static T Scalar(T a, T b) { return a * b; }
-};
-struct DivOp {
-  template <class D> static M<D> Ok(D d, V<D>, V<D>) { return All(d); }
-  template <class D> static V<D> Vec(D, V<D> a, V<D> b) { return hn::Div(a, b); }
-  template <class T> static T Scalar(T a, T b) { return a / b; }
-};
+// ---- maximum / minimum ----
 // NumPy's maximum/minimum: a NaN in either operand propagates (as a + b); ties keep a, so
 // maximum(-0., 0.) is -0. as in the scalar functor.
 struct MaxOp {
@@ -318,11 +340,14 @@ EMBER_NATIVE_UNARY(Sin, SinOp)
 EMBER_NATIVE_UNARY(Cos, CosOp)
 EMBER_NATIVE_UNARY(Tanh, TanhOp)
 EMBER_NATIVE_UNARY(Atan, AtanOp)
-EMBER_NATIVE_UNARY(Sqrt, SqrtOp)
-EMBER_NATIVE_BINARY(Add, AddOp)
-EMBER_NATIVE_BINARY(Sub, SubOp)
-EMBER_NATIVE_BINARY(Mul, MulOp)
-EMBER_NATIVE_BINARY(Div, DivOp)
+EMBER_NATIVE_UNARY(Log2, Log2Op)
+EMBER_NATIVE_UNARY(Log10, Log10Op)
+EMBER_NATIVE_UNARY(Sinh, SinhOp)
+EMBER_NATIVE_UNARY(Asin, AsinOp)
+EMBER_NATIVE_UNARY(Acos, AcosOp)
+EMBER_NATIVE_UNARY(Asinh, AsinhOp)
+EMBER_NATIVE_UNARY(Acosh, AcoshOp)
+EMBER_NATIVE_UNARY(Atanh, AtanhOp)
 EMBER_NATIVE_BINARY(Max, MaxOp)
 EMBER_NATIVE_BINARY(Min, MinOp)
 
@@ -374,11 +399,14 @@ EMBER_EXPORT_UNARY(cos, Cos)
 EMBER_EXPORT_UNARY(tan, Tan)
 EMBER_EXPORT_UNARY(tanh, Tanh)
 EMBER_EXPORT_UNARY(atan, Atan)
-EMBER_EXPORT_UNARY(sqrt, Sqrt)
-EMBER_EXPORT_BINARY(add, Add)
-EMBER_EXPORT_BINARY(subtract, Sub)
-EMBER_EXPORT_BINARY(multiply, Mul)
-EMBER_EXPORT_BINARY(divide, Div)
+EMBER_EXPORT_UNARY(log2, Log2)
+EMBER_EXPORT_UNARY(log10, Log10)
+EMBER_EXPORT_UNARY(sinh, Sinh)
+EMBER_EXPORT_UNARY(asin, Asin)
+EMBER_EXPORT_UNARY(acos, Acos)
+EMBER_EXPORT_UNARY(asinh, Asinh)
+EMBER_EXPORT_UNARY(acosh, Acosh)
+EMBER_EXPORT_UNARY(atanh, Atanh)
 EMBER_EXPORT_BINARY(maximum, Max)
 EMBER_EXPORT_BINARY(minimum, Min)
 EMBER_EXPORT_BINARY(atan2, Atan2)

@@ -1,13 +1,14 @@
 // Vectorised elementwise math over contiguous rows, compiled for several SIMD targets (SSE4, AVX2,
 // AVX-512) with Highway and dispatched at run time to the best one the CPU has. Plain C++: no
-// Highway types cross this header, so the kernels and the fused interpreter can call it freely.
+// Highway types cross this header. The fused interpreter's instructions for these functions call
+// these rows (cpu/simd_math.cpp installs them); exact IEEE arithmetic and sqrt are in simd_math.cpp.
 //
 // Unary functions read x[0..n) and write out[0..n). Binary functions read a with element stride sa
 // and b with stride sb, each 0 (a broadcast scalar) or 1 (contiguous). Lanes whose inputs fall
 // outside a vector algorithm's validated range (NaN, ±inf, zeros, subnormals, huge arguments) are
 // recomputed with the C library, so special values follow libm and NumPy exactly and every
 // element's result depends only on its own inputs (not on its neighbours or the row alignment).
-// Accuracy is stated and measured in docs/vector_math.md.
+// Accuracy is stated and measured in docs/cpu_engine.md.
 #pragma once
 #include <cstdint>
 
@@ -29,12 +30,15 @@ EMBER_SIMD_UNARY(cos)
 EMBER_SIMD_UNARY(tan)
 EMBER_SIMD_UNARY(tanh)
 EMBER_SIMD_UNARY(atan)
-EMBER_SIMD_UNARY(sqrt)
+EMBER_SIMD_UNARY(log2)
+EMBER_SIMD_UNARY(log10)
+EMBER_SIMD_UNARY(sinh)
+EMBER_SIMD_UNARY(asin)
+EMBER_SIMD_UNARY(acos)
+EMBER_SIMD_UNARY(asinh)
+EMBER_SIMD_UNARY(acosh)
+EMBER_SIMD_UNARY(atanh)
 
-EMBER_SIMD_BINARY(add)
-EMBER_SIMD_BINARY(subtract)
-EMBER_SIMD_BINARY(multiply)
-EMBER_SIMD_BINARY(divide)
 EMBER_SIMD_BINARY(maximum)
 EMBER_SIMD_BINARY(minimum)
 EMBER_SIMD_BINARY(atan2)
