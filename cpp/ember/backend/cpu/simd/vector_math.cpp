@@ -68,13 +68,16 @@ HWY_INLINE void UnaryBlock(DC dc, const TM* x, TM* out) {
   const hn::Rebind<TM, DC> dm;
   const V<DC> v = Widen(dc, hn::LoadU(dm, x));
   const M<DC> ok = Op::Ok(dc, v);
-  hn::StoreU(Narrow(dm, Op::Vec(dc, v)), dm, out);
-  if (HWY_UNLIKELY(!hn::AllTrue(dc, ok))) {
-    HWY_ALIGN TC flags[HWY_MAX_BYTES / sizeof(TC)];
-    hn::Store(hn::VecFromMask(dc, ok), dc, flags);
-    for (size_t j = 0; j < hn::Lanes(dc); ++j)
-      if (flags[j] == TC(0)) out[j] = Op::Scalar(x[j]);
-  }
+  const auto r = Narrow(dm, Op::Vec(dc, v));
+  if (HWY_LIKELY(hn::AllTrue(dc, ok))) return hn::StoreU(r, dm, out);
+  // Fix up in a local copy: out may alias x (the fused interpreter reuses registers in place).
+  HWY_ALIGN TC flags[HWY_MAX_BYTES / sizeof(TC)];
+  HWY_ALIGN TM res[HWY_MAX_BYTES / sizeof(TM)];
+  hn::Store(hn::VecFromMask(dc, ok), dc, flags);
+  hn::Store(r, dm, res);
+  for (size_t j = 0; j < hn::Lanes(dc); ++j)
+    if (flags[j] == TC(0)) res[j] = Op::Scalar(x[j]);
+  std::memcpy(out, res, sizeof(TM) * hn::Lanes(dc));
 }
 
 template <class Op, class DC, class TM>
@@ -96,13 +99,16 @@ HWY_INLINE void BinaryBlock(DC dc, const TM* a, const TM* b, TM* out, V<DC> va, 
   using TC = hn::TFromD<DC>;
   const M<DC> ok = Op::Ok(dc, va, vb);
   const hn::Rebind<TM, DC> dm;
-  hn::StoreU(Narrow(dm, Op::Vec(dc, va, vb)), dm, out);
-  if (HWY_UNLIKELY(!hn::AllTrue(dc, ok))) {
-    HWY_ALIGN TC flags[HWY_MAX_BYTES / sizeof(TC)];
-    hn::Store(hn::VecFromMask(dc, ok), dc, flags);
-    for (size_t j = 0; j < hn::Lanes(dc); ++j)
-      if (flags[j] == TC(0)) out[j] = Op::Scalar(a[j], b[j]);
-  }
+  const auto r = Narrow(dm, Op::Vec(dc, va, vb));
+  if (HWY_LIKELY(hn::AllTrue(dc, ok))) return hn::StoreU(r, dm, out);
+  // Fix up in a local copy: out may alias a or b.
+  HWY_ALIGN TC flags[HWY_MAX_BYTES / sizeof(TC)];
+  HWY_ALIGN TM res[HWY_MAX_BYTES / sizeof(TM)];
+  hn::Store(hn::VecFromMask(dc, ok), dc, flags);
+  hn::Store(r, dm, res);
+  for (size_t j = 0; j < hn::Lanes(dc); ++j)
+    if (flags[j] == TC(0)) res[j] = Op::Scalar(a[j], b[j]);
+  std::memcpy(out, res, sizeof(TM) * hn::Lanes(dc));
 }
 
 template <class Op, class DC, class TM>
