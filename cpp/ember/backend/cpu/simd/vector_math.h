@@ -3,9 +3,10 @@
 // Highway types cross this header. The fused interpreter's instructions for these functions call
 // these rows (cpu/simd_math.cpp installs them); exact IEEE arithmetic and sqrt are in simd_math.cpp.
 //
-// Unary functions read x[0..n) and write out[0..n). Binary functions read a with element stride sa
-// and b with stride sb, each 0 (a broadcast scalar) or 1 (contiguous). Lanes whose inputs fall
-// outside a vector algorithm's validated range (NaN, ±inf, zeros, subnormals, huge arguments) are
+// Unary functions read x[0..n) and write out[0..n); out may be x (in place). Binary functions read
+// a with element stride sa and b with stride sb, each 0 (a broadcast scalar) or 1 (contiguous); out
+// may be a or b. Lanes whose inputs fall outside a vector algorithm's validated range (NaN, ±inf,
+// zeros, subnormals, huge arguments) are
 // recomputed with the C library, so special values follow libm and NumPy exactly and every
 // element's result depends only on its own inputs (not on its neighbours or the row alignment).
 // Accuracy is stated and measured in docs/cpu_engine.md.
