@@ -1,8 +1,7 @@
 // Highway versions of the hot float32/float64 instructions and folds, compiled for every x86
 // target Highway knows and picked at run time. Arithmetic and sqrt are IEEE operations (bit-identical
-// to the scalar functors). The transcendental functions use hwy/contrib/math; a vector with any lane
-// outside the function's documented accurate range (or NaN/inf) is computed by the scalar functor
-// instead, so special values and overflow behave exactly as the unfused path.
+// to the scalar functors), comparisons and where exact. The vector-math instructions (exp, log, sin,
+// tan, atan2, float32 pow, ...) are the row functions of simd/vector_math.h, installed here.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "ember/backend/cpu/simd_math.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -17,6 +16,7 @@
 #include <cstring>
 
 #include "ember/backend/cpu/functors.h"
+#include "ember/backend/cpu/simd/vector_math.h"
 #include "ember/backend/cpu/simd_math.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -61,44 +61,6 @@ HWY_INLINE void MapBinary(const T* x, const T* z, T* y, int64_t n, Vf vf, Sf sf)
   }
   for (; i < n; ++i) y[i] = sf(x[i], z[i]);
 }
-
-// lo <= x <= hi (false for NaN).
-template <class T>
-struct In {
-  T lo, hi;
-  template <class D, class V> auto operator()(D d, V v) const { return hn::And(hn::Ge(v, hn::Set(d, lo)), hn::Le(v, hn::Set(d, hi))); }
-};
-template <class T> constexpr T big() { return std::numeric_limits<T>::max(); }
-
-#define EMBER_HWY_UNARY(Name, Functor, Call, lo64, hi64, lo32, hi32)                                       \
-  void Name##64(const void* const* a, void* o, int64_t n) {                                               \
-    MapUnary(static_cast<const double*>(a[0]), static_cast<double*>(o), n,                                \
-             [](auto d, auto v) { return Call(d, v); }, In<double>{lo64, hi64},                           \
-             [](double x) { return Functor{}(x); });                                                      \
-  }                                                                                                       \
-  void Name##32(const void* const* a, void* o, int64_t n) {                                               \
-    MapUnary(static_cast<const float*>(a[0]), static_cast<float*>(o), n,                                  \
-             [](auto d, auto v) { return Call(d, v); }, In<float>{lo32, hi32},                            \
-             [](float x) { return Functor{}(x); });                                                       \
-  }
-
-EMBER_HWY_UNARY(Exp, Exp, hn::Exp, -708.0, 706.0, -87.0f, 88.0f)
-EMBER_HWY_UNARY(Expm1, Expm1, hn::Expm1, -700.0, 706.0, -87.0f, 88.0f)
-EMBER_HWY_UNARY(Log, Log, hn::Log, DBL_MIN, big<double>(), FLT_MIN, big<float>())
-EMBER_HWY_UNARY(Log2, Log2, hn::Log2, DBL_MIN, big<double>(), FLT_MIN, big<float>())
-EMBER_HWY_UNARY(Log10, Log10, hn::Log10, DBL_MIN, big<double>(), FLT_MIN, big<float>())
-EMBER_HWY_UNARY(Log1p, Log1p, hn::Log1p, 0.0, big<double>(), 0.0f, big<float>())
-EMBER_HWY_UNARY(Sin, Sin, hn::Sin, -39000.0, 39000.0, -39000.0f, 39000.0f)
-EMBER_HWY_UNARY(Cos, Cos, hn::Cos, -39000.0, 39000.0, -39000.0f, 39000.0f)
-EMBER_HWY_UNARY(Tanh, Tanh, hn::Tanh, -big<double>(), big<double>(), -big<float>(), big<float>())
-EMBER_HWY_UNARY(Atan, Atan, hn::Atan, -big<double>(), big<double>(), -big<float>(), big<float>())
-EMBER_HWY_UNARY(Sinh, Sinh, hn::Sinh, -709.0, 709.0, -88.0f, 88.0f)
-EMBER_HWY_UNARY(Asin, Asin, hn::Asin, -1.0, 1.0, -1.0f, 1.0f)
-EMBER_HWY_UNARY(Acos, Acos, hn::Acos, -1.0, 1.0, -1.0f, 1.0f)
-EMBER_HWY_UNARY(Asinh, Asinh, hn::Asinh, -big<double>(), big<double>(), -big<float>(), big<float>())
-EMBER_HWY_UNARY(Acosh, Acosh, hn::Acosh, 1.0, big<double>(), 1.0f, big<float>())
-EMBER_HWY_UNARY(Atanh, Atanh, hn::Atanh, -0.9999999999, 0.9999999999, -0.99999f, 0.99999f)
-#undef EMBER_HWY_UNARY
 
 // sqrt is correctly rounded in both paths; every input is valid.
 template <class T> void SqrtT(const void* const* a, void* o, int64_t n) {
@@ -267,22 +229,6 @@ void flush_streams() { hwy::FlushStream(); }
 #define EMBER_EXPORT2(Name) \
   HWY_EXPORT(Name##64);     \
   HWY_EXPORT(Name##32);
-EMBER_EXPORT2(Exp)
-EMBER_EXPORT2(Expm1)
-EMBER_EXPORT2(Log)
-EMBER_EXPORT2(Log2)
-EMBER_EXPORT2(Log10)
-EMBER_EXPORT2(Log1p)
-EMBER_EXPORT2(Sin)
-EMBER_EXPORT2(Cos)
-EMBER_EXPORT2(Tanh)
-EMBER_EXPORT2(Atan)
-EMBER_EXPORT2(Sinh)
-EMBER_EXPORT2(Asin)
-EMBER_EXPORT2(Acos)
-EMBER_EXPORT2(Asinh)
-EMBER_EXPORT2(Acosh)
-EMBER_EXPORT2(Atanh)
 EMBER_EXPORT2(Sqrt)
 EMBER_EXPORT2(Add)
 EMBER_EXPORT2(Sub)
@@ -307,22 +253,6 @@ void install_simd_math(const std::function<void(std::string_view, DType, InstrFn
 #define EMBER_BOTH(op, Name)                          \
   install(op, DType::Float64, EMBER_INSTR(Name##64)); \
   install(op, DType::Float32, EMBER_INSTR(Name##32));
-  EMBER_BOTH("exp", Exp)
-  EMBER_BOTH("expm1", Expm1)
-  EMBER_BOTH("log", Log)
-  EMBER_BOTH("log2", Log2)
-  EMBER_BOTH("log10", Log10)
-  EMBER_BOTH("log1p", Log1p)
-  EMBER_BOTH("sin", Sin)
-  EMBER_BOTH("cos", Cos)
-  EMBER_BOTH("tanh", Tanh)
-  EMBER_BOTH("atan", Atan)
-  EMBER_BOTH("sinh", Sinh)
-  EMBER_BOTH("asin", Asin)
-  EMBER_BOTH("acos", Acos)
-  EMBER_BOTH("asinh", Asinh)
-  EMBER_BOTH("acosh", Acosh)
-  EMBER_BOTH("atanh", Atanh)
   EMBER_BOTH("sqrt", Sqrt)
   EMBER_BOTH("add", Add)
   EMBER_BOTH("subtract", Sub)
@@ -336,6 +266,43 @@ void install_simd_math(const std::function<void(std::string_view, DType, InstrFn
   EMBER_BOTH("not_equal", Ne)
   EMBER_BOTH("where", Where)  // keyed by the value dtype
 #undef EMBER_BOTH
+  // Vector math: the row functions of simd/vector_math.h (operands are contiguous registers here).
+#define EMBER_ROW1(op, fn)                                                                                  \
+  install(op, DType::Float64, [](const void* const* a, void* o, int64_t n, const Node&) {                  \
+    simd::fn(static_cast<const double*>(a[0]), static_cast<double*>(o), n);                                 \
+  });                                                                                                       \
+  install(op, DType::Float32, [](const void* const* a, void* o, int64_t n, const Node&) {                  \
+    simd::fn(static_cast<const float*>(a[0]), static_cast<float*>(o), n);                                   \
+  });
+#define EMBER_ROW2_T(op, fn, T, dtype)                                                                      \
+  install(op, dtype, [](const void* const* a, void* o, int64_t n, const Node&) {                           \
+    simd::fn(static_cast<const T*>(a[0]), 1, static_cast<const T*>(a[1]), 1, static_cast<T*>(o), n);        \
+  });
+#define EMBER_ROW2(op, fn) EMBER_ROW2_T(op, fn, double, DType::Float64) EMBER_ROW2_T(op, fn, float, DType::Float32)
+  EMBER_ROW1("exp", exp)
+  EMBER_ROW1("expm1", expm1)
+  EMBER_ROW1("log", log)
+  EMBER_ROW1("log2", log2)
+  EMBER_ROW1("log10", log10)
+  EMBER_ROW1("log1p", log1p)
+  EMBER_ROW1("sin", sin)
+  EMBER_ROW1("cos", cos)
+  EMBER_ROW1("tan", tan)
+  EMBER_ROW1("tanh", tanh)
+  EMBER_ROW1("atan", atan)
+  EMBER_ROW1("sinh", sinh)
+  EMBER_ROW1("asin", asin)
+  EMBER_ROW1("acos", acos)
+  EMBER_ROW1("asinh", asinh)
+  EMBER_ROW1("acosh", acosh)
+  EMBER_ROW1("atanh", atanh)
+  EMBER_ROW2("atan2", atan2)
+  EMBER_ROW2("maximum", maximum)
+  EMBER_ROW2("minimum", minimum)
+  EMBER_ROW2_T("pow", pow, float, DType::Float32)  // float64 pow stays on libm (docs/cpu_engine.md)
+#undef EMBER_ROW1
+#undef EMBER_ROW2
+#undef EMBER_ROW2_T
 }
 
 FoldFn simd_fold(std::string_view op, DType t) {

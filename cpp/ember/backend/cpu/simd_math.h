@@ -1,5 +1,5 @@
 // SIMD versions of the float32/float64 instructions (Highway, dispatched at run time to the best
-// instruction set of the machine), including vector math for the transcendental functions.
+// instruction set of the machine); the vector math itself is simd/vector_math.h.
 #pragma once
 #include <functional>
 #include <string_view>
