@@ -197,6 +197,16 @@ void quiet(Builder& b, FloatFormat f, const Bits& o, const Bits& x) {
   b.init(o.bit(f.m - 1), true);
 }
 
+void select_special(Builder& b, FloatFormat f, const Bits& o, const Bits& spec, const Bits& nan, const Bits& nanx,
+                    const Bits& x, const Bits& y, const Bits& special, const Bits& normal) {
+  Tmp q = b.tmp(f.width());
+  b.mux1(q(), nanx, x, y);
+  b.init(q.bit(f.m - 1), true);
+  Tmp sp = b.tmp(f.width());
+  b.mux1(sp(), nan, q(), special);
+  b.mux1(o, spec, sp(), normal);
+}
+
 void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
                 const Bits& guard, const Bits& sticky) {
   // round up = guard & (sticky | lsb); out_mag = mag0 + up

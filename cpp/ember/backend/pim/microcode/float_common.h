@@ -34,5 +34,8 @@ void unpack_norm(Builder& b, FloatFormat f, const Bits& sig, const Bits& e, cons
 uint64_t default_nan(FloatFormat f);
 // o = x with its quiet bit set.
 void quiet(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
+// The special-value tail of the IEEE macros: o = spec ? (nan ? quiet(nanx ? x : y) : special) : normal.
+void select_special(Builder& b, FloatFormat f, const Bits& o, const Bits& spec, const Bits& nan, const Bits& nanx,
+                    const Bits& x, const Bits& y, const Bits& special, const Bits& normal);
 
 }  // namespace ember::pim::mc

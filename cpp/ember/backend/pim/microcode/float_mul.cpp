@@ -200,12 +200,7 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     b.copy(v.bit(M - 1), inv);
     b.bcast(v(M, E), Bits{}, big);
     b.orc(v.bit(n), inv, sgn);
-    Tmp q = b.tmp(W);
-    b.mux1(q(), nanx, x, y);
-    b.init(q.bit(M - 1), true);
-    Tmp sp = b.tmp(W);
-    b.mux1(sp(), nan, q(), v());
-    b.mux1(o, spec, sp(), res());
+    select_special(b, f, o, spec, nan, nanx, x, y, v(), res());
   }
 }
 
