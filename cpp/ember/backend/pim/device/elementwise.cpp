@@ -89,9 +89,7 @@ std::vector<Tensor> operands(const Node& n, Tensor& place, Temps& tmp) {
 Tensor placement(const Node& n) {
   for (auto& in : n.inputs)
     if (in->device == DeviceType::PIM && in->shape == n.shape && in->size() > 1) return tensor_of(*in);
-  Tensor t = alloc(uint64_t(n.size()), DType::Bool);
-  machine().free(t);
-  return t;
+  return placement_for(uint64_t(n.size()), -1);
 }
 
 std::optional<Macro> macro_of(std::string_view op) {
@@ -114,41 +112,39 @@ std::optional<Macro> macro_of(std::string_view op) {
   return std::nullopt;
 }
 
-void elementwise_kernel(Node& n) {
-  auto m = macro_of(n.op);
-  if (!m) throw Unsupported("no macro");
-  const DType out_t = to_pim(n.dtype);
-  if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
-  // Float floor_divide / remainder have no microcode yet; integer bool ops go through their type.
+// Lowers n with its operands placed like `place`; returns the result tensor.
+Tensor lower(const Node& n, Macro m, Tensor place) {
   Temps tmp;
-  Tensor place = placement(n);
   std::vector<Tensor> in = operands(n, place, tmp);
-  Tensor out = alloc_like(place, out_t);
+  Tensor out = alloc_like(place, to_pim(n.dtype));
   try {
-    run(*m, out, in);
+    if (n.op == "square") {  // distinct registers for the two factors
+      Tensor copy = tmp.keep(alloc_like(place, in[0].dtype));
+      run(Macro::Copy, copy, {in[0]});
+      in.push_back(copy);
+    }
+    run(m, out, in);
   } catch (...) {
     machine().free(out);
     throw;
   }
-  set_tensor(n, out);
+  return out;
 }
 
-void square_kernel(Node& n) {
-  const DType t = to_pim(n.dtype);
-  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
-  Temps tmp;
-  Tensor place = placement(n);
-  std::vector<Tensor> in = operands(n, place, tmp);
-  Tensor copy = tmp.keep(alloc_like(place, t));  // distinct registers for the two factors
-  run(Macro::Copy, copy, {in[0]});
-  Tensor out = alloc_like(place, t);
+void elementwise_kernel(Node& n) {
+  auto m = n.op == "square" ? std::optional<Macro>(Macro::Mul) : macro_of(n.op);
+  if (!m) throw Unsupported("no macro");
+  const DType out_t = to_pim(n.dtype);
+  for (auto& in : n.inputs) to_pim(in->dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
   try {
-    run(Macro::Mul, out, {in[0], copy});
-  } catch (...) {
-    machine().free(out);
-    throw;
+    set_tensor(n, lower(n, *m, placement(n)));
+  } catch (const std::exception& e) {
+    // The operands' crossbars are too full for this macro's scratch: redo it in an emptier range
+    // (the operands are moved there).
+    if (!out_of_registers(e)) throw;
+    set_tensor(n, lower(n, *m, placement_for(uint64_t(n.size()), 28)));
   }
-  set_tensor(n, out);
 }
 
 void full_kernel(Node& n) {
@@ -178,7 +174,7 @@ void register_elementwise() {
                          "bitwise_left_shift", "bitwise_right_shift", "where", "astype", "copy",
                          "positive", "sqrt", "sin", "cos"})
     register_kernel(DeviceType::PIM, op, profiled<elementwise_kernel>);
-  register_kernel(DeviceType::PIM, "square", profiled<square_kernel>);
+  register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "full", profiled<full_kernel>);
 }
 

@@ -101,7 +101,18 @@ Tensor checked(F&& f) {
 // Registers kept free in a crossbar range for the microcode's scratch (float macros need ~13).
 constexpr int kReserve = 14;
 
-Tensor alloc(uint64_t n, DType t, uint32_t epc) {
+bool out_of_registers(const std::exception& e) {
+  return std::string(e.what()).find("out of registers") != std::string::npos;
+}
+
+Tensor placement_for(uint64_t n, int reserve) {
+  Tensor t = alloc(n, DType::Bool, 0, reserve);
+  machine().free(t);
+  return t;
+}
+
+Tensor alloc(uint64_t n, DType t, uint32_t epc, int reserve) {
+  if (reserve < 0) reserve = dtype_bits(t) > 32 ? 24 : kReserve;
   Machine& m = machine();
   const Geometry& g = m.geometry();
   if (epc == 0 || epc > g.rows) epc = g.rows;
@@ -118,7 +129,7 @@ Tensor alloc(uint64_t n, DType t, uint32_t epc) {
     uint64_t used = 0;
     for (uint64_t x = c0; x < c0 + nxb; ++x) used |= m.used_registers(uint32_t(x));
     const int free = int(g.regs()) - std::popcount(used);
-    if (free >= nregs + kReserve) { best = int64_t(c0); break; }
+    if (free >= nregs + reserve) { best = int64_t(c0); break; }
     if (free > best_free) best_free = free, best = int64_t(c0);
   }
   Tensor ref;
@@ -189,7 +200,7 @@ void run(Macro m, const Tensor& out, const std::vector<Tensor>& in) {
   } catch (const std::invalid_argument& e) {
     throw Unsupported(e.what());
   } catch (const std::runtime_error& e) {
-    if (std::string(e.what()).find("out of registers") != std::string::npos) throw Unsupported(e.what());
+    if (out_of_registers(e)) throw Unsupported(e.what());
     throw;
   }
 }

@@ -72,7 +72,12 @@ inline Tensor empty_tensor(DType t) {
   e.dtype = t;
   return e;
 }  // throws Unsupported for dtypes the machine has no microcode for
-Tensor alloc(uint64_t n, DType t, uint32_t epc = 0);
+// Places n elements in the first crossbar range that keeps `reserve` registers free for the
+// microcode's scratch (else the emptiest range).
+Tensor alloc(uint64_t n, DType t, uint32_t epc = 0, int reserve = -1);
+// A placement (no registers held) in a range with `reserve` free registers.
+Tensor placement_for(uint64_t n, int reserve);
+bool out_of_registers(const std::exception& e);
 Tensor alloc_like(const Tensor& ref, DType t);
 // A fresh tensor placed like `like` holding src's elements idx[0..], by MOVE micro-ops grouped
 // into crossbar progressions (one MOVE per row pattern when the layouts are regular).
