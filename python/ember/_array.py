@@ -211,7 +211,9 @@ class Array:
 
     def to_device(self, device, stream=None):
         """This array on `device` ("cpu", "pim"): an explicit bulk transfer (self if already there)."""
-        return self if device is None else _wrap(_core.to_device(self._h, device))
+        if device is None or device == self.device:
+            return self
+        return _wrap(_core.to_device(self._h, device))
 
     to = to_device
 

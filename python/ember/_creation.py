@@ -190,7 +190,8 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
         if any(isinstance(v, builtins.complex) for v in vals):
             dtype = "complex128"
     with _on("cpu"):
-        return _place(_wrap(_core.arange(*vals, _dtypes.name_of(dtype))), device)
+        r = _wrap(_core.arange(*vals, _dtypes.name_of(dtype)))
+    return _place(r, device)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, device=None, axis=0):
@@ -211,7 +212,8 @@ def eye(n_rows, n_cols=None, k=0, dtype=None, device=None, M=None):
     _check_device(device)
     n_cols = M if n_cols is None and M is not None else n_cols
     with _on("cpu"):
-        return _place(_wrap(_core.eye(n_rows, n_rows if n_cols is None else n_cols, k, _name(dtype))), device)
+        r = _wrap(_core.eye(n_rows, n_rows if n_cols is None else n_cols, k, _name(dtype)))
+    return _place(r, device)
 
 
 def identity(n, dtype=None):

@@ -51,7 +51,26 @@ void reduce_kernel(Node& n) {
     fill(out, identity_bits(r, out_t));
     return set_tensor(n, out);
   }
-  const Tensor& src = tensor_of(in);
+  Tensor src = tensor_of(in);
+  struct Owned {  // a bool copy for any / all of a non-bool array
+    Tensor t;
+    ~Owned() {
+      if (t.n) machine().free(t);
+    }
+  } truth;
+  if ((r == Reduce::Any || r == Reduce::All) && t != DType::Bool) {
+    Tensor zero = alloc_like(src, t);
+    fill(zero, 0);
+    truth.t = alloc_like(src, DType::Bool);
+    try {
+      run(Macro::Ne, truth.t, {src, zero});
+    } catch (...) {
+      machine().free(zero);
+      throw;
+    }
+    machine().free(zero);
+    src = truth.t;
+  }
   int64_t L = 1;
   for (int64_t a : axes) L *= in.shape[a];
   const int64_t M = in.size() / L;
@@ -82,14 +101,13 @@ void reduce_kernel(Node& n) {
     for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
     return idx;
   };
-  Tensor place = alloc(uint64_t(M), t);
-  machine().free(place);
+  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
   Tensor acc = gather(src, slab(0), place);
   const Macro mac = combine_of(r);
   try {
     for (int64_t l = 1; l < L; ++l) {
       Tensor x = gather(src, slab(l), place);
-      Tensor next = alloc_like(place, t);
+      Tensor next = alloc_like(place, src.dtype);
       try {
         run(mac, next, {acc, x});
       } catch (...) {
@@ -107,9 +125,34 @@ void reduce_kernel(Node& n) {
   set_tensor(n, acc);
 }
 
+// sort along the last axis: the machine's sorting network on a dense copy, one group per row.
+void sort_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(n.dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  if (n.params.axes.at(0) != in.ndim() - 1) throw Unsupported("sort along a leading axis");
+  const uint64_t len = uint64_t(in.shape.back()), groups = uint64_t(in.size()) / len;
+  if (groups > 1 && (len & (len - 1))) throw Unsupported("batched sort of non-power-of-two rows");
+  const Tensor& src = tensor_of(in);
+  Tensor out = src.dense() ? alloc_like(src, t) : gather(src, strided_index(in.shape, contiguous_strides(in.shape), 0),
+                                                         placement_for(src.n, -1));
+  try {
+    if (src.dense()) run(Macro::Copy, out, {src});
+    sort(machine(), out, n.params.flag, groups > 1 ? len : 0);
+  } catch (const std::invalid_argument& e) {
+    machine().free(out);
+    throw Unsupported(e.what());
+  } catch (...) {
+    machine().free(out);
+    throw;
+  }
+  set_tensor(n, out);
+}
+
 }  // namespace
 
 void register_reductions() {
+  register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
     register_kernel(DeviceType::PIM, op, profiled<reduce_kernel>);
 }

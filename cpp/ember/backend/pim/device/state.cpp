@@ -177,6 +177,7 @@ void move_elements(const Tensor& src, const std::vector<uint64_t>& idx, const Te
     it->second.push_back(sx);
   }
   std::vector<MicroOp> ops;
+  uint32_t last[3] = {~0u, ~0u, ~0u};  // the crossbar mask in force: set it only when it changes
   for (const Key& k : order) {
     auto& xs = groups[k];
     std::sort(xs.begin(), xs.end());
@@ -185,7 +186,11 @@ void move_elements(const Tensor& src, const std::vector<uint64_t>& idx, const Te
       size_t b = a + 1;
       const uint32_t step = b < xs.size() ? xs[b] - xs[a] : 1;
       while (b < xs.size() && xs[b] - xs[b - 1] == step) ++b;
-      ops.push_back(mask_crossbars(xs[a], xs[b - 1], b - a > 1 ? step : 1));
+      const uint32_t mask[3] = {xs[a], xs[b - 1], b - a > 1 ? step : 1};
+      if (!std::equal(mask, mask + 3, last)) {
+        ops.push_back(mask_crossbars(mask[0], mask[1], mask[2]));
+        std::copy(mask, mask + 3, last);
+      }
       for (uint32_t j = 0; j < src.regs.nregs; ++j)
         ops.push_back(move_op(k.srow, src.regs.r[j], k.drow, out.regs.r[j], int64_t(xs[a]) + k.d));
       a = b;
