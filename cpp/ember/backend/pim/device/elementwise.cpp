@@ -113,12 +113,13 @@ std::optional<Macro> macro_of(std::string_view op) {
 }
 
 // Lowers n with its operands placed like `place`; returns the result tensor.
-Tensor lower(const Node& n, Macro m, Tensor place) {
+Tensor lower(const Node& n, Macro m, Tensor place, bool square) {
   Temps tmp;
   std::vector<Tensor> in = operands(n, place, tmp);
+  if (square) in.resize(1);
   Tensor out = alloc_like(place, to_pim(n.dtype));
   try {
-    if (n.op == "square") {  // distinct registers for the two factors
+    if (square) {  // distinct registers for the two factors
       Tensor copy = tmp.keep(alloc_like(place, in[0].dtype));
       run(Macro::Copy, copy, {in[0]});
       in.push_back(copy);
@@ -131,19 +132,33 @@ Tensor lower(const Node& n, Macro m, Tensor place) {
   return out;
 }
 
+// x ** 2 with a host-scalar exponent is a square (other exponents have no microcode yet).
+bool squares(const Node& n) {
+  if (n.op == "square") return true;
+  if (n.op != "pow" || n.inputs[1]->device == DeviceType::PIM || !n.inputs[1]->shape.empty()) return false;
+  const Node& e = *n.inputs[1];
+  double v = 0;
+  dispatch_dtype(e.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_arithmetic_v<T>) v = double(*e.data.ptr<T>());
+  });
+  return v == 2.0;
+}
+
 void elementwise_kernel(Node& n) {
-  auto m = n.op == "square" ? std::optional<Macro>(Macro::Mul) : macro_of(n.op);
+  const bool square = squares(n);
+  auto m = square ? std::optional<Macro>(Macro::Mul) : macro_of(n.op);
   if (!m) throw Unsupported("no macro");
   const DType out_t = to_pim(n.dtype);
   for (auto& in : n.inputs) to_pim(in->dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
   try {
-    set_tensor(n, lower(n, *m, placement(n)));
+    set_tensor(n, lower(n, *m, placement(n), square));
   } catch (const std::exception& e) {
     // The operands' crossbars are too full for this macro's scratch: redo it in an emptier range
     // (the operands are moved there).
     if (!out_of_registers(e)) throw;
-    set_tensor(n, lower(n, *m, placement_for(uint64_t(n.size()), 28)));
+    set_tensor(n, lower(n, *m, placement_for(uint64_t(n.size()), 28), square));
   }
 }
 
@@ -175,6 +190,7 @@ void register_elementwise() {
                          "positive", "sqrt", "sin", "cos"})
     register_kernel(DeviceType::PIM, op, profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
+  register_kernel(DeviceType::PIM, "pow", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "full", profiled<full_kernel>);
 }
 

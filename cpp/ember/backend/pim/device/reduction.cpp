@@ -1,6 +1,8 @@
 // Reductions on pim: a whole-array reduction is the machine's tree reduce (any size); a reduction
 // over some axes combines the reduced slabs pairwise in memory with element-wise macros.
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 #include "ember/backend/device.h"
 #include "ember/backend/pim/collectives.h"
@@ -101,6 +103,28 @@ void reduce_kernel(Node& n) {
     for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
     return idx;
   };
+  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
+  // combining L slabs one after another (L - 1 macros).
+  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
+    std::vector<uint64_t> bits(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
+      try {
+        bits[m] = reduce(machine(), r, g).value;
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(M), out_t);
+    std::vector<std::byte> host(size_t(M) * itemsize(n.dtype));
+    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(n.dtype), &bits[m], itemsize(n.dtype));
+    machine().write(out, host.data());  // the M results go back in one bulk write
+    charge({1, M, M * out.regs.nregs});
+    return set_tensor(n, out);
+  }
   Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
   Tensor acc = gather(src, slab(0), place);
   const Macro mac = combine_of(r);
