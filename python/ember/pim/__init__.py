@@ -12,6 +12,8 @@ import warnings as _warnings
 
 from .. import _core
 
+if not hasattr(_core, "pim"):
+    raise ImportError("this build of ember has no pim device (configure with -DEMBER_PIM=ON)")
 _pim = _core.pim
 KINDS = ("mask", "rw", "logic", "move", "transfer", "total")
 
@@ -73,7 +75,6 @@ class Profile:
         self.ops = []
 
     def __enter__(self):
-        _pim.reset_profile() if hasattr(_pim, "reset_profile") else None
         self._start = metrics()
         self._before = {(e["op"], e["origin"]): e for e in _pim.profile()}
         _pim.set_profiling(True)

@@ -40,6 +40,18 @@ uint64_t identity_bits(Reduce r, DType t) {
   return 1;  // prod of ints (min / max of nothing is an error in the ops layer)
 }
 
+// The machine's tree reduction; what it cannot do (dtype, registers) becomes Unsupported.
+ReduceResult collective(Reduce r, const Tensor& t) {
+  try {
+    return reduce(machine(), r, t);
+  } catch (const std::invalid_argument& e) {
+    throw Unsupported(e.what());
+  } catch (const std::runtime_error& e) {
+    if (out_of_registers(e)) throw Unsupported(e.what());
+    throw;
+  }
+}
+
 void reduce_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const Reduce r = reduce_of(n.op);
@@ -79,9 +91,20 @@ void reduce_kernel(Node& n) {
   if (M == 1) {  // whole-array reduction: the collective's row and crossbar trees
     ReduceResult res;
     try {
-      res = reduce(machine(), r, src);
-    } catch (const std::invalid_argument& e) {
-      throw Unsupported(e.what());
+      res = collective(r, src);
+    } catch (const Unsupported& e) {
+      if (!out_of_registers(e)) throw;
+      // The crossbars are too full for the tree's work registers: reduce a copy in an emptier range.
+      std::vector<uint64_t> idx(src.n);
+      for (uint64_t i = 0; i < src.n; ++i) idx[i] = i;
+      Tensor g = gather(src, idx, placement_for(src.n, 28));
+      try {
+        res = collective(r, g);
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
     }
     Tensor out = alloc(uint64_t(n.size()), out_t);
     fill(out, res.value);
@@ -111,7 +134,7 @@ void reduce_kernel(Node& n) {
       std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
       Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
       try {
-        bits[m] = reduce(machine(), r, g).value;
+        bits[m] = collective(r, g).value;
       } catch (...) {
         machine().free(g);
         throw;
@@ -163,9 +186,10 @@ void sort_kernel(Node& n) {
   try {
     if (src.dense()) run(Macro::Copy, out, {src});
     sort(machine(), out, n.params.flag, groups > 1 ? len : 0);
-  } catch (const std::invalid_argument& e) {
+  } catch (const std::exception& e) {
     machine().free(out);
-    throw Unsupported(e.what());
+    if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+    throw;
   } catch (...) {
     machine().free(out);
     throw;
