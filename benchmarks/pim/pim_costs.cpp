@@ -71,6 +71,16 @@ int main(int argc, char** argv) {
         } catch (const std::exception&) {
         }
       }
+    std::printf("---\n");  // the reduction pins (kReducePins)
+    for (auto t : {DType::I32, DType::F32, DType::I64, DType::F64})
+      for (auto r : {Reduce::Sum, Reduce::Prod, Reduce::Min, Reduce::Max}) {
+        Machine pm;
+        pm.sim().dry_run = true;
+        Tensor a = pm.alloc(65536, t);
+        const Metrics c = reduce(pm, r, a).cost;
+        std::printf("    {%d, %d, %ld, %ld},  // %s %s\n", int(r), int(t), long(c.total().latency),
+                    long(c.total().energy), reduce_name(r), dtype_name(t));
+      }
     return 0;
   }
   const uint64_t n = 65536;
@@ -153,9 +163,13 @@ int main(int argc, char** argv) {
                   double(cyc) / it->second.latency);
   }
   mc.float_mode = FloatMode::IEEE;
-  // Reductions on 2^16 elements.
+  // Reductions on 2^16 elements (float32 sum / prod also in fast mode).
+  for (int fastpass = 0; fastpass < 2; ++fastpass)
   for (auto t : {DType::I32, DType::F32}) {
+    if (fastpass && t != DType::F32) continue;
     for (auto r : {Reduce::Sum, Reduce::Prod, Reduce::Min, Reduce::Max}) {
+      if (fastpass && r != Reduce::Sum && r != Reduce::Prod) continue;
+      mc.float_mode = fastpass ? FloatMode::Fast : FloatMode::IEEE;
       Tensor a = mc.alloc(n, t);
       const Metrics c = reduce(mc, r, a).cost;
       mc.free(a);
@@ -168,13 +182,16 @@ int main(int argc, char** argv) {
         std::snprintf(pyc, sizeof pyc, "%ld", py);
         std::snprintf(ratio, sizeof ratio, "%.2f", double(cyc) / double(py));
       }
+      mc.float_mode = FloatMode::IEEE;
       if (md)
-        std::printf("| %s (2^16, mask %ld, logic %ld, move %ld) | %s | %ld | %ld | %s | %s | |\n",
-                    reduce_name(r), long(c[OpKind::Mask].latency), long(c[OpKind::Logic].latency),
+        std::printf("| %s%s (2^16, mask %ld, logic %ld, move %ld) | %s | %ld | %ld | %s | %s | |\n",
+                    reduce_name(r), fastpass ? " (fast)" : "", long(c[OpKind::Mask].latency),
+                    long(c[OpKind::Logic].latency),
                     long(c[OpKind::Move].latency), dtype_name(t), cyc, long(c.total().energy),
                     pyc, ratio);
       else
-        std::printf("%-14s %-8s %8ld %14ld %10s %7s\n", reduce_name(r), dtype_name(t), cyc,
+        std::printf("%-14s %-8s %8ld %14ld %10s %7s\n",
+                    (std::string(reduce_name(r)) + (fastpass ? "/fast" : "")).c_str(), dtype_name(t), cyc,
                     long(c.total().energy), pyc, ratio);
     }
   }

@@ -18,6 +18,7 @@ from ._dtypes import (  # noqa: E402,F401
 )
 from ._device import *  # noqa: E402,F401,F403
 from ._elementwise import *  # noqa: E402,F401,F403
+from ._engine import *  # noqa: E402,F401,F403
 from ._indexing import *  # noqa: E402,F401,F403
 from ._info import __array_namespace_info__  # noqa: E402,F401
 from ._io import *  # noqa: E402,F401,F403

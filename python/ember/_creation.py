@@ -281,5 +281,6 @@ def triu(x, k=0):
 
 
 def eval(*arrays):
-    """Computes the given arrays now (a sync point)."""
-    _core.eval([asarray(a)._h for a in arrays])
+    """Starts computing the given arrays and returns (small graphs are computed at once); reading
+    a value (.numpy(), print, float(), ...) waits for it and raises any error the work met."""
+    _core.eval_async([asarray(a)._h for a in arrays])

@@ -17,6 +17,7 @@ NB_MODULE(_core, m) {
 #ifdef EMBER_HAVE_PIM
   ember::py::bind_pim(m);
 #endif
+  ember::py::bind_engine(m);
 #ifdef EMBER_HAVE_MPI
   ember::py::bind_distributed(m);
 #endif

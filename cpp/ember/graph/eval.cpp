@@ -1,27 +1,43 @@
 #include "ember/graph/eval.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "ember/array.h"
+#include "ember/backend/cpu/fused.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
+#include "ember/graph/passes/fusion.h"
+#include "ember/runtime/scheduler.h"
 
 namespace ember {
 namespace {
 
 // Post-order of the unevaluated nodes under `roots`, without recursion (graphs can be deep).
-std::vector<Node*> schedule(const std::vector<NodePtr>& roots) {
+// Nodes in `pending` (being computed by an earlier asynchronous job) count as evaluated; `keep`,
+// when given, receives an owning pointer to every scheduled node.
+std::vector<Node*> schedule(const std::vector<NodePtr>& roots, const std::unordered_set<Node*>* pending = nullptr,
+                            std::vector<NodePtr>* keep = nullptr) {
   std::vector<Node*> order;
   std::unordered_set<Node*> seen;
   std::vector<std::pair<Node*, size_t>> stack;
+  auto done = [&](Node* n) { return n->evaluated || (pending && pending->count(n)); };
   for (auto& r : roots) {
-    if (r->evaluated || !seen.insert(r.get()).second) continue;
+    if (done(r.get()) || !seen.insert(r.get()).second) continue;
+    if (keep) keep->push_back(r);
     stack.push_back({r.get(), 0});
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
       if (next < node->inputs.size()) {
-        Node* in = node->inputs[next++].get();
-        if (!in->evaluated && seen.insert(in).second) stack.push_back({in, 0});
+        const NodePtr& in = node->inputs[next++];
+        if (!done(in.get()) && seen.insert(in.get()).second) {
+          if (keep) keep->push_back(in);
+          stack.push_back({in.get(), 0});
+        }
       } else {
         order.push_back(node);
         stack.pop_back();
@@ -73,22 +89,140 @@ template <class E>
   }
 }
 
-}  // namespace
-
-void eval(const std::vector<NodePtr>& roots) {
-  std::vector<Node*> order = schedule(roots);
-  for (size_t i = 0; i < order.size(); ++i) {
-    Node* node = order[i];
-    try {
-      run_node(*node);
-    } catch (...) {
-      roll_back_writes(order, i);
-      rethrow_current(*node);
-    }
-    node->evaluated = true;
+// Runs one kernel and marks what it produced evaluated. On failure returns the node that raised
+// (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
+// dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
+void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
+  failed = k.single;
+  if (k.single) run_node(*k.single);
+  else cpu::run_fused(k, failed);
+  std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
+  for (Node* node : k.produced()) {
     node->depth = 0;
+    node->evaluated = true;
+    if (graveyard) graveyard->push_back(std::move(node->inputs));
     node->inputs.clear();  // frees the graph behind it
     node->inputs.shrink_to_fit();
+  }
+}
+
+// ---- asynchronous evaluation ----
+
+constexpr int64_t kAsyncMinElements = int64_t{1} << 18;
+
+struct Job {
+  std::vector<NodePtr> keep;  // every scheduled node, alive until collected on the caller's thread
+  std::vector<Node*> order;
+  std::vector<KernelDesc> kernels;
+  std::vector<std::vector<NodePtr>> graveyard;
+  std::exception_ptr error;
+  Node* failed = nullptr;
+};
+
+struct AsyncState {
+  std::mutex mu;
+  std::vector<std::shared_ptr<Job>> jobs;
+  std::unordered_set<Node*> pending;
+  std::atomic<bool> poisoned{false};  // a job failed: later jobs (which may read its results) skip
+};
+
+AsyncState& async_state() {
+  static AsyncState* s = new AsyncState;
+  return *s;
+}
+
+// Waits for every asynchronous job, frees what they dropped, and rethrows the first error (after
+// rolling back the writes that depended on it). Nodes of failed or skipped jobs keep their inputs.
+void collect() {
+  AsyncState& st = async_state();
+  std::vector<std::shared_ptr<Job>> jobs;
+  {
+    std::lock_guard<std::mutex> lock(st.mu);
+    if (st.jobs.empty()) return;
+    runtime::wait_all();
+    jobs.swap(st.jobs);
+    st.pending.clear();
+    st.poisoned = false;
+  }
+  for (auto& job : jobs) {
+    if (!job->error) continue;
+    if (job->failed) {
+      auto it = std::find(job->order.begin(), job->order.end(), job->failed);
+      if (it != job->order.end()) roll_back_writes(job->order, static_cast<size_t>(it - job->order.begin()));
+    }
+    std::rethrow_exception(job->error);
+  }
+}
+
+const FusionRules& cpu_rules() {
+  static const FusionRules r{cpu::can_fuse_elementwise, cpu::can_fuse_reduction};
+  return r;
+}
+
+}  // namespace
+
+std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {
+  collect();
+  return fuse(schedule(roots), roots, cpu_rules());
+}
+
+void eval_async(const std::vector<NodePtr>& roots) {
+  AsyncState& st = async_state();
+  auto job = std::make_shared<Job>();
+  {
+    std::unique_lock<std::mutex> lock(st.mu);
+    job->order = schedule(roots, &st.pending);
+    if (job->order.empty()) return;
+    job->kernels = fuse(job->order, roots, cpu_rules());  // before `keep` adds a holder to every node
+    // Small work runs at once: handing it to another thread would cost more than it saves.
+    int64_t work = 0;
+    for (const KernelDesc& k : job->kernels) work += k.single ? k.single->size() : shape_size(k.shape);
+    if (work < kAsyncMinElements) {
+      lock.unlock();
+      job.reset();
+      eval(roots);
+      return;
+    }
+    schedule(roots, &st.pending, &job->keep);
+    for (Node* n : job->order) st.pending.insert(n);
+    st.jobs.push_back(job);
+  }
+  runtime::submit([job, &st] {
+    for (const KernelDesc& k : job->kernels) {
+      if (st.poisoned) {
+        job->error = std::make_exception_ptr(std::runtime_error("skipped after an earlier failure"));
+        return;
+      }
+      Node* failed = nullptr;
+      try {
+        run(k, failed, &job->graveyard);
+      } catch (...) {
+        job->failed = failed ? failed : k.produced().back();
+        try {
+          rethrow_current(*job->failed);
+        } catch (...) {
+          job->error = std::current_exception();
+        }
+        st.poisoned = true;
+        return;
+      }
+    }
+  });
+}
+
+void eval(const std::vector<NodePtr>& roots) {
+  collect();  // a sync point: earlier asynchronous work finishes (and reports its errors) first
+  std::vector<Node*> order = schedule(roots);
+  for (const KernelDesc& k : fuse(order, roots, cpu_rules())) {
+    Node* failed = nullptr;
+    try {
+      run(k, failed);
+    } catch (...) {
+      if (!failed) failed = k.produced().back();
+      auto it = std::find(order.begin(), order.end(), failed);
+      roll_back_writes(order, it == order.end() ? 0 : static_cast<size_t>(it - order.begin()));
+      rethrow_current(*failed);
+    }
   }
 }
 

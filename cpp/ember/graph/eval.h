@@ -1,7 +1,8 @@
-// Evaluation: runs every unevaluated node below the roots on its device, in dependency order.
+// Evaluation: schedule -> passes (fusion) -> Kernels -> device, in dependency order.
 #pragma once
 #include <vector>
 
+#include "ember/graph/kernel.h"
 #include "ember/graph/node.h"
 
 namespace ember {
@@ -9,5 +10,14 @@ namespace ember {
 // Evaluates the roots. On failure rethrows the error (same type) naming the op and where the user
 // created it; nodes that did not run keep their inputs, so nothing the user holds is lost.
 void eval(const std::vector<NodePtr>& roots);
+
+// Schedules the roots' evaluation on the background dispatcher and returns at once. The next sync
+// point (eval, any read of data) waits for it and re-raises its error, as eval would have. Graphs
+// with little work (under 2^18 elements in all) are evaluated at once instead.
+void eval_async(const std::vector<NodePtr>& roots);
+
+// The Kernels evaluating the roots would run, without running them (for tests and users; the raw
+// node pointers are valid while the roots are unevaluated and alive).
+std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots);
 
 }  // namespace ember

@@ -3,14 +3,16 @@
 #include <cstdlib>
 #include <new>
 
+#include "ember/runtime/allocator.h"
+
 namespace ember {
 
 std::shared_ptr<Buffer> allocate_buffer(size_t nbytes) {
-  size_t rounded = (nbytes + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded ? rounded : 64);
-  if (!p) throw std::bad_alloc();
+  size_t capacity = 0;
+  void* p = runtime::cached_alloc(nbytes, &capacity);
   auto buf = std::make_shared<Buffer>();
-  buf->bytes = std::shared_ptr<std::byte>(static_cast<std::byte*>(p), [](std::byte* q) { std::free(q); });
+  buf->bytes = std::shared_ptr<std::byte>(static_cast<std::byte*>(p),
+                                          [capacity](std::byte* q) { runtime::cached_free(q, capacity); });
   buf->nbytes = nbytes;
   return buf;
 }

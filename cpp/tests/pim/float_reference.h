@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include "ember/backend/pim/macro.h"
@@ -12,6 +13,66 @@ namespace pimtest {
 
 using ember::pim::DType;
 using ember::pim::Macro;
+
+// NumPy's npy_divmod / npy_floor_divide / npy_remainder (numpy/_core/src/npymath), run at run
+// time with SSE semantics.
+template <class F>
+F np_divmod(F a, F b, F* modulus) {
+  volatile F va = a, vb = b;
+  F mod = std::fmod(F(va), F(vb));
+  if (!b) {
+    *modulus = mod;
+    return va / vb;
+  }
+  volatile F vm = mod;
+  F div = (va - vm) / vb;
+  if (mod) {
+    if (std::isless(b, F(0)) != std::isless(mod, F(0))) {
+      vm = mod;
+      mod = vm + vb;
+      volatile F vd = div;
+      div = vd - F(1);
+    }
+  } else {
+    mod = std::copysign(F(0), b);
+  }
+  F floordiv;
+  if (div) {
+    floordiv = std::floor(div);
+    volatile F vd = div, vf = floordiv;
+    if (std::isgreater(F(vd - vf), F(0.5))) floordiv = vf + F(1);
+  } else {
+    floordiv = std::copysign(F(0), F(va / vb));
+  }
+  *modulus = mod;
+  return floordiv;
+}
+template <class F>
+F np_floor_divide(F a, F b) {
+  volatile F va = a, vb = b;
+  if (!b) return va / vb;
+  F mod;
+  return np_divmod(a, b, &mod);
+}
+// NumPy 2.4's float remainder returns, when both operands are NaN, the quieted NaN with the
+// larger payload (ties: the positive one); measured on its wheels (its fmod then differs from
+// np.fmod's first-operand rule). Applied here on top of the C algorithm.
+template <class F>
+F np_remainder(F a, F b) {
+  volatile F va = a, vb = b;
+  if (std::isnan(a) && std::isnan(b)) {
+    using U = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+    const U sign = U(1) << (sizeof(F) * 8 - 1), quiet = U(1) << (sizeof(F) == 4 ? 22 : 51);
+    const U qa = std::bit_cast<U>(a) | quiet, qb = std::bit_cast<U>(b) | quiet;
+    const U ma = qa & ~sign, mb = qb & ~sign;
+    if (ma != mb) return std::bit_cast<F>(ma > mb ? qa : qb);
+    return std::bit_cast<F>((qa & sign) ? qb : qa);
+  }
+  if (!b) return std::fmod(F(va), F(vb));
+  F mod;
+  np_divmod(a, b, &mod);
+  return mod;
+}
 
 template <class F, class U>
 uint64_t ref_float_t(Macro m, uint64_t a_, uint64_t b_, uint64_t c_) {
@@ -24,6 +85,8 @@ uint64_t ref_float_t(Macro m, uint64_t a_, uint64_t b_, uint64_t c_) {
     case Macro::Sub: return bits(va - vb);
     case Macro::Mul: return bits(va * vb);
     case Macro::TrueDiv: return bits(va / vb);
+    case Macro::FloorDiv: return bits(np_floor_divide(a, b));
+    case Macro::Mod: return bits(np_remainder(a, b));
     case Macro::Sqrt: return bits(std::sqrt(F(va)));
     case Macro::Neg: return bits(-a);
     case Macro::Abs: return bits(std::fabs(a));

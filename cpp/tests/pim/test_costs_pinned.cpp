@@ -19,7 +19,7 @@ const Pin kMacroPins[] = {
     {0, 0, 6, 262144},  // copy bool
     {1, 0, 6, 262144},  // add bool
     {3, 0, 8, 393216},  // multiply bool
-    {4, 0, 10750, 12684230656},  // true_divide bool
+    {4, 0, 10735, 12645105664},  // true_divide bool
     {8, 0, 6, 262144},  // absolute bool
     {9, 0, 6, 262144},  // sign bool
     {10, 0, 18, 1048576},  // less bool
@@ -38,13 +38,13 @@ const Pin kMacroPins[] = {
     {0, 1, 6, 2097152},  // copy int8
     {1, 1, 39, 17104896},  // add int8
     {2, 1, 39, 17104896},  // subtract int8
-    {3, 1, 244, 65601536},  // multiply int8
-    {4, 1, 12464, 13836615680},  // true_divide int8
-    {5, 1, 773, 272826368},  // floor_divide int8
-    {6, 1, 757, 271777792},  // mod int8
+    {3, 1, 244, 64749568},  // multiply int8
+    {4, 1, 12417, 13716357120},  // true_divide int8
+    {5, 1, 773, 272564224},  // floor_divide int8
+    {6, 1, 757, 271515648},  // mod int8
     {7, 1, 39, 17104896},  // negative int8
     {8, 1, 54, 22347776},  // absolute int8
-    {9, 1, 29, 5439488},  // sign int8
+    {9, 1, 29, 5242880},  // sign int8
     {10, 1, 35, 13762560},  // less int8
     {11, 1, 37, 13893632},  // less_equal int8
     {12, 1, 35, 13762560},  // greater int8
@@ -63,13 +63,13 @@ const Pin kMacroPins[] = {
     {0, 2, 6, 4194304},  // copy int16
     {1, 2, 45, 40435712},  // add int16
     {2, 2, 45, 40435712},  // subtract int16
-    {3, 2, 498, 236519424},  // multiply int16
-    {4, 2, 12558, 13954318336},  // true_divide int16
-    {5, 2, 1461, 1010237440},  // floor_divide int16
-    {6, 2, 1429, 1008140288},  // mod int16
+    {3, 2, 498, 233308160},  // multiply int16
+    {4, 2, 12511, 13834059776},  // true_divide int16
+    {5, 2, 1461, 1009713152},  // floor_divide int16
+    {6, 2, 1429, 1007616000},  // mod int16
     {7, 2, 45, 40435712},  // negative int16
     {8, 2, 62, 50921472},  // absolute int16
-    {9, 2, 34, 11206656},  // sign int16
+    {9, 2, 34, 10747904},  // sign int16
     {10, 2, 41, 33423360},  // less int16
     {11, 2, 43, 33554432},  // less_equal int16
     {12, 2, 41, 33423360},  // greater int16
@@ -88,13 +88,13 @@ const Pin kMacroPins[] = {
     {0, 3, 6, 8388608},  // copy int32
     {1, 3, 51, 93388800},  // add int32
     {2, 3, 51, 93388800},  // subtract int32
-    {3, 3, 1032, 882442240},  // multiply int32
-    {4, 3, 12668, 14223540224},  // true_divide int32
-    {5, 3, 2925, 4032757760},  // floor_divide int32
-    {6, 3, 2861, 4028563456},  // mod int32
+    {3, 3, 1032, 870318080},  // multiply int32
+    {4, 3, 12625, 14103281664},  // true_divide int32
+    {5, 3, 2925, 4031709184},  // floor_divide int32
+    {6, 3, 2861, 4027514880},  // mod int32
     {7, 3, 51, 93388800},  // negative int32
     {8, 3, 70, 114360320},  // absolute int32
-    {9, 3, 39, 22740992},  // sign int32
+    {9, 3, 39, 21757952},  // sign int32
     {10, 3, 47, 79036416},  // less int32
     {11, 3, 49, 79167488},  // less_equal int32
     {12, 3, 47, 79036416},  // greater int32
@@ -113,13 +113,13 @@ const Pin kMacroPins[] = {
     {0, 4, 10, 16777216},  // copy int64
     {1, 4, 126, 211877888},  // add int64
     {2, 4, 126, 211877888},  // subtract int64
-    {3, 4, 3070, 3378053120},  // multiply int64
-    {4, 4, 13090, 14829879296},  // true_divide int64
-    {5, 4, 11246, 16822239232},  // floor_divide int64
-    {6, 4, 11118, 16813850624},  // mod int64
+    {3, 4, 3038, 3331325952},  // multiply int64
+    {4, 4, 13041, 14709620736},  // true_divide int64
+    {5, 4, 11245, 16820142080},  // floor_divide int64
+    {6, 4, 11117, 16811753472},  // mod int64
     {7, 4, 126, 211877888},  // negative int64
     {8, 4, 155, 253820928},  // absolute int64
-    {9, 4, 51, 45809664},  // sign int64
+    {9, 4, 50, 43778048},  // sign int64
     {10, 4, 112, 182845440},  // less int64
     {11, 4, 114, 182976512},  // less_equal int64
     {12, 4, 112, 182845440},  // greater int64
@@ -138,10 +138,10 @@ const Pin kMacroPins[] = {
     {0, 5, 6, 2097152},  // copy uint8
     {1, 5, 39, 17104896},  // add uint8
     {2, 5, 39, 17104896},  // subtract uint8
-    {3, 5, 244, 65601536},  // multiply uint8
-    {4, 5, 12362, 13795721216},  // true_divide uint8
-    {5, 5, 523, 175439872},  // floor_divide uint8
-    {6, 5, 522, 179634176},  // mod uint8
+    {3, 5, 244, 64749568},  // multiply uint8
+    {4, 5, 12315, 13675462656},  // true_divide uint8
+    {5, 5, 523, 175177728},  // floor_divide uint8
+    {6, 5, 522, 179372032},  // mod uint8
     {7, 5, 39, 17104896},  // negative uint8
     {8, 5, 6, 2097152},  // absolute uint8
     {9, 5, 18, 2424832},  // sign uint8
@@ -163,10 +163,10 @@ const Pin kMacroPins[] = {
     {0, 6, 6, 4194304},  // copy uint16
     {1, 6, 45, 40435712},  // add uint16
     {2, 6, 45, 40435712},  // subtract uint16
-    {3, 6, 498, 236519424},  // multiply uint16
-    {4, 6, 12440, 13860470784},  // true_divide uint16
-    {5, 6, 1174, 791478272},  // floor_divide uint16
-    {6, 6, 1159, 799866880},  // mod uint16
+    {3, 6, 498, 233308160},  // multiply uint16
+    {4, 6, 12393, 13740212224},  // true_divide uint16
+    {5, 6, 1174, 790953984},  // floor_divide uint16
+    {6, 6, 1159, 799342592},  // mod uint16
     {7, 6, 45, 40435712},  // negative uint16
     {8, 6, 6, 4194304},  // absolute uint16
     {9, 6, 21, 4784128},  // sign uint16
@@ -188,10 +188,10 @@ const Pin kMacroPins[] = {
     {0, 7, 6, 8388608},  // copy uint32
     {1, 7, 51, 93388800},  // add uint32
     {2, 7, 51, 93388800},  // subtract uint32
-    {3, 7, 1032, 882442240},  // multiply uint32
-    {4, 7, 12534, 14011203584},  // true_divide uint32
-    {5, 7, 2601, 3546087424},  // floor_divide uint32
-    {6, 7, 2556, 3562864640},  // mod uint32
+    {3, 7, 1032, 870318080},  // multiply uint32
+    {4, 7, 12491, 13890945024},  // true_divide uint32
+    {5, 7, 2601, 3545038848},  // floor_divide uint32
+    {6, 7, 2556, 3561816064},  // mod uint32
     {7, 7, 51, 93388800},  // negative uint32
     {8, 7, 6, 8388608},  // absolute uint32
     {9, 7, 24, 9502720},  // sign uint32
@@ -213,10 +213,10 @@ const Pin kMacroPins[] = {
     {0, 8, 10, 16777216},  // copy uint64
     {1, 8, 126, 211877888},  // add uint64
     {2, 8, 126, 211877888},  // subtract uint64
-    {3, 8, 3070, 3378053120},  // multiply uint64
-    {4, 8, 12794, 14355398656},  // true_divide uint64
-    {5, 8, 10569, 15749414912},  // floor_divide uint64
-    {6, 8, 10470, 15782969344},  // mod uint64
+    {3, 8, 3038, 3331325952},  // multiply uint64
+    {4, 8, 12745, 14235140096},  // true_divide uint64
+    {5, 8, 10568, 15747317760},  // floor_divide uint64
+    {6, 8, 10469, 15780872192},  // mod uint64
     {7, 8, 126, 211877888},  // negative uint64
     {8, 8, 10, 16777216},  // absolute uint64
     {9, 8, 28, 18939904},  // sign uint64
@@ -236,13 +236,15 @@ const Pin kMacroPins[] = {
     {23, 8, 263, 311230464},  // right_shift uint64
     {24, 8, 31, 41943040},  // where uint64
     {0, 9, 6, 8388608},  // copy float32
-    {1, 9, 1199, 838729728},  // add float32
-    {2, 9, 1201, 838860800},  // subtract float32
-    {3, 9, 2051, 1504706560},  // multiply float32
-    {4, 9, 3345, 2889678848},  // true_divide float32
+    {1, 9, 1166, 806486016},  // add float32
+    {2, 9, 1168, 806617088},  // subtract float32
+    {3, 9, 1900, 1399586816},  // multiply float32
+    {4, 9, 3338, 2870673408},  // true_divide float32
+    {5, 9, 30564, 31215583232},  // floor_divide float32
+    {6, 9, 23346, 25634603008},  // mod float32
     {7, 9, 7, 8257536},  // negative float32
     {8, 9, 7, 8257536},  // absolute float32
-    {9, 9, 91, 52822016},  // sign float32
+    {9, 9, 91, 51773440},  // sign float32
     {10, 9, 147, 141623296},  // less float32
     {11, 9, 149, 141754368},  // less_equal float32
     {12, 9, 147, 141623296},  // greater float32
@@ -252,17 +254,19 @@ const Pin kMacroPins[] = {
     {16, 9, 203, 171245568},  // minimum float32
     {17, 9, 203, 171245568},  // maximum float32
     {24, 9, 21, 20971520},  // where float32
-    {26, 9, 3128, 3395682304},  // sqrt float32
-    {27, 9, 43226, 31250120704},  // sin float32
-    {28, 9, 43234, 31250644992},  // cos float32
+    {26, 9, 3121, 3376939008},  // sqrt float32
+    {27, 9, 27875, 20047396864},  // sin float32
+    {28, 9, 27879, 20047659008},  // cos float32
     {0, 10, 10, 16777216},  // copy float64
-    {1, 10, 1921, 1881800704},  // add float64
-    {2, 10, 1923, 1881931776},  // subtract float64
-    {3, 10, 4814, 5476712448},  // multiply float64
-    {4, 10, 10726, 12670861312},  // true_divide float64
+    {1, 10, 1881, 1834549248},  // add float64
+    {2, 10, 1883, 1834680320},  // subtract float64
+    {3, 10, 4707, 5298454528},  // multiply float64
+    {4, 10, 10711, 12631998464},  // true_divide float64
+    {5, 10, 353429, 449819443200},  // floor_divide float64
+    {6, 10, 336538, 431072280576},  // mod float64
     {7, 10, 11, 16646144},  // negative float64
     {8, 10, 11, 16646144},  // absolute float64
-    {9, 10, 119, 105054208},  // sign float64
+    {9, 10, 118, 102957056},  // sign float64
     {10, 10, 250, 293797888},  // less float64
     {11, 10, 252, 293928960},  // less_equal float64
     {12, 10, 250, 293797888},  // greater float64
@@ -272,24 +276,26 @@ const Pin kMacroPins[] = {
     {16, 10, 323, 352387072},  // minimum float64
     {17, 10, 323, 352387072},  // maximum float64
     {24, 10, 31, 41943040},  // where float64
-    {26, 10, 11073, 14597423104},  // sqrt float64
+    {26, 10, 11002, 14558756864},  // sqrt float64
+    {27, 10, 79679, 86125510656},  // sin float64
+    {28, 10, 79683, 86125772800},  // cos float64
 };
 
 const Pin kReducePins[] = {
     {0, 3, 1845, 103873135},  // sum int32
-    {1, 3, 17541, 892914535},  // prod int32
+    {1, 3, 17541, 880790560},  // prod int32
     {2, 3, 2085, 110492170},  // min int32
     {3, 3, 2085, 110492170},  // max int32
-    {0, 9, 20213, 849202690},  // sum float32
-    {1, 9, 33845, 1515169360},  // prod float32
+    {0, 9, 19685, 816959470},  // sum float32
+    {1, 9, 31429, 1410051220},  // prod float32
     {2, 9, 4277, 181728715},  // min float32
     {3, 9, 4277, 181728715},  // max float32
     {0, 4, 4079, 232846175},  // sum int64
-    {1, 4, 51183, 3398973095},  // prod int64
+    {1, 4, 50671, 3352246640},  // prod int64
     {2, 4, 4319, 245756570},  // min int64
     {3, 4, 4319, 245756570},  // max int64
-    {0, 10, 32799, 1902743510},  // sum float64
-    {1, 10, 79087, 5497600400},  // prod float64
+    {0, 10, 32159, 1855492775},  // sum float64
+    {1, 10, 77375, 5319345200},  // prod float64
     {2, 10, 7231, 373353215},  // min float64
     {3, 10, 7231, 373353215},  // max float64
 };
@@ -346,6 +352,14 @@ TEST(CostPinned, CumsumAndSort) {
     const Metrics c = sort(mc, a);
     EXPECT_EQ(c.total().latency, 27178);
     EXPECT_EQ(c.total().energy, 27342472159);
+  }
+  {  // groups of a size that is not a power of two (composite keys)
+    Machine mc;
+    mc.sim().dry_run = true;
+    Tensor a = mc.alloc(65000, DType::I32);
+    const Metrics c = sort(mc, a, false, 1000);
+    EXPECT_EQ(c.total().latency, 37478);
+    EXPECT_EQ(c.total().energy, 28700461279);
   }
 }
 

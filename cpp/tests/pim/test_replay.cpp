@@ -42,7 +42,9 @@ INSTANTIATE_TEST_SUITE_P(
                     std::make_tuple(Macro::Cast, DType::I16), std::make_tuple(Macro::Add, DType::F32),
                     std::make_tuple(Macro::Mul, DType::F64), std::make_tuple(Macro::Le, DType::F32),
                     std::make_tuple(Macro::TrueDiv, DType::F32), std::make_tuple(Macro::Sqrt, DType::F32),
-                    std::make_tuple(Macro::Cast, DType::F32), std::make_tuple(Macro::Max, DType::F64)),
+                    std::make_tuple(Macro::Cast, DType::F32), std::make_tuple(Macro::Max, DType::F64),
+                    std::make_tuple(Macro::Mod, DType::F32),
+                    std::make_tuple(Macro::Sin, DType::F32)),
     [](const auto& i) {
       return std::string(macro_name(std::get<0>(i.param))) + "_" + dtype_name(std::get<1>(i.param));
     });

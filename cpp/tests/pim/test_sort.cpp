@@ -114,6 +114,17 @@ TEST(Sort, Float32Desc) { check_float_sort<float, uint32_t>(DType::F32, 1000, tr
 TEST(Sort, Float64) { check_float_sort<double, uint64_t>(DType::F64, 257, false, 0); }
 TEST(Sort, Float32Groups) { check_float_sort<float, uint32_t>(DType::F32, 512, false, 32); }
 
+// Groups whose size is not a power of two (composite keys: group index above the value).
+TEST(Sort, GroupsOfAnySize) {
+  check_sort<int32_t>(DType::I32, 296, false, 37);
+  check_sort<int16_t>(DType::I16, 180, true, 12);
+  check_sort<int64_t>(DType::I64, 70, false, 7);
+  check_sort<uint8_t>(DType::U8, 99, true, 3);
+  check_float_sort<float, uint32_t>(DType::F32, 120, true, 30);
+  check_float_sort<double, uint64_t>(DType::F64, 75, false, 25);
+  check_sort<int32_t>(DType::I32, 600, true, 100, small_geometry());  // several rows per crossbar
+}
+
 // More elements than crossbars: the work layout uses several rows per crossbar (16 crossbars
 // of 64 rows), so stages along row bits move rows inside the crossbars.
 TEST(Sort, MoreElementsThanCrossbars) {
@@ -131,10 +142,13 @@ TEST(Sort, Errors) {
   Tensor f = mc.alloc(10, DType::Bool);
   EXPECT_THROW(sort(mc, f), std::invalid_argument);
   Tensor a = mc.alloc(12, DType::I32);
-  EXPECT_THROW(sort(mc, a, false, 3), std::invalid_argument);
+  EXPECT_THROW(sort(mc, a, false, 5), std::invalid_argument);  // 12 is not a multiple of 5
 }
 
-TEST(Sort, ReplayMatchesReference) {
+class SortReplay : public testing::TestWithParam<uint64_t> {};
+
+TEST_P(SortReplay, MatchesReference) {
+  const uint64_t group = GetParam();
   Geometry g = small_geometry();
   g.crossbars = 64;
   g.rows = 8;
@@ -151,13 +165,24 @@ TEST(Sort, ReplayMatchesReference) {
     for (uint32_t r = 0; r < g.rows; ++r)
       for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
   mc.keep_stream = true;
-  const Metrics c = sort(mc, a);
+  const Metrics c = sort(mc, a, false, group);
   ref.replay(to_text(mc.last_stream()));
   for (uint32_t x = 0; x < g.crossbars; ++x)
     for (uint32_t r = 0; r < g.rows; ++r)
       for (uint32_t reg = 0; reg < g.regs(); ++reg)
         ASSERT_EQ(ref.word(x, r, reg), mc.sim().peek(x, r, reg));
   for (int k = 0; k < kNumKinds; ++k) EXPECT_EQ(ref.costs.latency[k], c.kind[k].latency);
+  std::vector<uint8_t> back(n * 2);
+  mc.read(a, back.data());
+  auto got = unpack(back, DType::I16, n);
+  const int gs = group ? int(group) : n;
+  for (int s0 = 0; s0 < n; s0 += gs) {
+    std::vector<int16_t> want(v.begin() + s0, v.begin() + s0 + gs);
+    std::sort(want.begin(), want.end());
+    for (int i = 0; i < gs; ++i) ASSERT_EQ(int16_t(got[s0 + i]), want[i]) << "at " << s0 + i;
+  }
 }
+
+INSTANTIATE_TEST_SUITE_P(Groups, SortReplay, testing::Values(uint64_t(0), uint64_t(3)));
 
 }  // namespace

@@ -27,7 +27,7 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t);
 Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out);
 
 // Sorts t in place, ascending or descending, in independent consecutive groups of `group`
-// elements (0: one group). Integer and float dtypes (floats by IEEE total order of the values,
+// elements (0: one group; any size that divides the element count). Integer and float dtypes (floats by IEEE total order of the values,
 // NaN last as in NumPy). Returns the cost.
 Metrics sort(Machine& m, const Tensor& t, bool descending = false, uint64_t group = 0);
 

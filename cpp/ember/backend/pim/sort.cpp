@@ -7,12 +7,14 @@
 // gather back need one MOVE per tensor row, and every rank bit is a slot bit, so each stage's
 // partner is at a constant crossbar or row distance. Per-element stage conditions come from a
 // slot-index register built by doubling moves.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
 #include "collectives.h"
 #include "microcode/float_common.h"
 #include "microcode/int_arith.h"
+#include "microcode/int_muldiv.h"
 
 namespace ember::pim {
 
@@ -42,9 +44,10 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   const bool fl = is_float(dt);
   const uint64_t n = t.n;
   if (group == 0 || group >= n) group = 0;
-  if (group && (group & (group - 1)))
-    throw std::invalid_argument("pim: batched sort needs a power-of-two group size (got " +
-                                std::to_string(group) + ")");
+  // Groups of a size that is not a power of two are sorted as one group by the composite key
+  // (group index, value key): the group index (rank / group, from the slot index) sits above
+  // the value bits, so groups stay apart and keep their places.
+  const bool composite = group && (group & (group - 1));
   if (group && n % group)
     throw std::invalid_argument("pim: the element count must be a multiple of the group size");
   const uint32_t R = t.rows_used, X = t.nxb;
@@ -72,12 +75,32 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   // indistinguishable from padding, so it stays correct). Float keys are inverted for descending
   // order, so the network itself sorts floats ascending.
   const uint64_t pad = fl ? wmask : (descending ? vmin : vmax);
-  const bool net_desc = fl ? false : descending;
+  const bool net_desc = fl || composite ? false : descending;
   const DType kt = fl ? (w == 32 ? DType::U32 : DType::U64) : dt;
+  const bool carry = fl || composite;  // a key separate from the value (the payload)
+  const uint32_t Lgid = composite ? std::max<uint32_t>(1, log2_ceil((N + group - 1) / group)) : 0;
+  const uint32_t kw = w + Lgid;  // key width
+  const bool key_signed = !composite && is_signed_int(kt);
 
   Tensor V = m.alloc(N, dt, uint32_t(Rw));
-  Tensor K = fl ? m.alloc_like(V, kt) : V;
-  Tensor Pd = m.alloc_like(V, kt), Pu = m.alloc_like(V, kt), ID = m.alloc_like(V, DType::U32);
+  std::vector<Tensor> parts;  // allocations behind the wide key tensors
+  auto key_tensor = [&]() {   // a tensor of kw bits placed like V
+    if (!composite) return m.alloc_like(V, kt);
+    Tensor k = m.alloc_like(V, DType::U64);
+    parts.push_back(k);
+    Val v = k.regs;
+    while (uint32_t(v.nregs) * P < kw) {
+      Tensor e = m.alloc_like(V, DType::U32);
+      parts.push_back(e);
+      for (uint32_t j = 0; j < e.regs.nregs && uint32_t(v.nregs) * P < kw; ++j)
+        v.r[v.nregs++] = e.regs.r[j];
+    }
+    v.width = uint16_t(kw);
+    k.regs = v;
+    return k;
+  };
+  Tensor K = carry ? key_tensor() : V;
+  Tensor Pd = key_tensor(), Pu = key_tensor(), ID = m.alloc_like(V, DType::U32);
   const uint32_t w0 = V.xb0, wl = uint32_t(w0 + C - 1);
   std::vector<MicroOp> ops;
   // Padding: the tensor's own rows beyond n, then every work slot, then scatter over them.
@@ -98,10 +121,11 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
       ops.push_back(move_op(r, t.regs.r[j], uint32_t(wb / C), V.regs.r[j], int64_t(w0 + wb % C)));
   }
   ops.push_back(mask_crossbars(w0, wl));
+  auto build_keys = [&]() {
   if (fl) {  // keys of every work slot
     Builder b(P, m.free_registers(w0, uint32_t(C)));
     const mc::FloatFormat f = mc::float_format(dt);
-    const Bits v = all(V.regs), k = all(K.regs);
+    const Bits v = all(V.regs), k = all(K.regs).sub(0, w);
     {
       Tmp c = b.tmp(w - 1), nc = b.tmp(w - 1), nv = b.tmp(w - 1);
       b.bcast(c(), nc(), v.top());
@@ -119,7 +143,32 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     b.init(nk(), true);
     b.mux1(k, padf(), nk(), k);  // padding: the maximum key
     ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+  } else if (composite) {  // integer value key in unsigned order (inverted for descending)
+    Builder b(P, m.free_registers(w0, uint32_t(C)));
+    const Bits v = all(V.regs), k = all(K.regs).sub(0, w);
+    const bool flip_sign = is_signed_int(dt);
+    if (descending) {
+      b.notc(k, v);
+      if (flip_sign) b.copy(k.top(), v.top());
+    } else {
+      b.copy(k, v);
+      if (flip_sign) b.notc(k.top(), v.top());
+    }
+    ops.insert(ops.end(), b.ops().begin(), b.ops().end());
   }
+  if (composite) {  // group index = rank / group above the value key
+    Builder b(P, m.free_registers(w0, uint32_t(C)));
+    const Bits id = all(ID.regs);
+    Tmp rank = b.tmp(L + 1), gq = b.tmp(L + 1), gc = b.tmp(L + 1);
+    b.init(rank(), false);
+    for (uint32_t bit = 0; bit < L; ++bit) b.copy(rank.bit(bit), id.bit(perm(bit)));
+    b.set_const(gc(), group);
+    mc::udivmod(b, gq(), Bits{}, rank(), gc());
+    b.copy(all(K.regs).sub(w, Lgid), gq(0, Lgid));
+    ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+  }
+  };
+  if (!composite) build_keys();
   // Slot-index register: crossbar bits by doubling on row 0, copied to every row, then row bits
   // by doubling over rows.
   ops.push_back(logic_h(Gate::Init0, 0, 0, 0, 0, ID.regs.r[0], 0, uint16_t(P - 1)));
@@ -139,8 +188,9 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     ops.push_back(logic_h(Gate::Init1, 0, 0, 0, 0, ID.regs.r[0], uint16_t(lC + l), uint16_t(lC + l)));
   }
   ops.push_back(mask_rows(0, uint32_t(Rw - 1)));
+  if (composite) build_keys();  // they need the slot index
   // Bitonic network in rank space.
-  const uint32_t Lg = group ? log2_ceil(group) : L;
+  const uint32_t Lg = group && !composite ? log2_ceil(group) : L;
   for (uint32_t kb = 1; kb <= Lg; ++kb) {      // block size 2^kb
     for (int jb = int(kb) - 1; jb >= 0; --jb) {  // partner distance 2^jb
       const uint32_t pb = perm(uint32_t(jb));
@@ -182,27 +232,58 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
           b.notc(asc, id.bit(perm(kb)));
         }
         b.xnorc(wmin, low, asc);
-        Tmp Q = b.tmp(w), c = b.tmp(1);
-        b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
-        mc::less(b, c(), Q(), all(K.regs), is_signed_int(kt), false);  // partner < self
+        // Composite keys are handled as (value key, group index) parts: fewer registers at once.
+        auto mux1p = [&](const Bits& o, const Bits& cnd, const Bits& x, const Bits& y) {
+          if (!composite) {
+            b.mux1(o, cnd, x, y);
+            return;
+          }
+          b.mux1(o.sub(0, w), cnd, x.sub(0, w), y.sub(0, w));
+          b.mux1(o.sub(w, Lgid), cnd, x.sub(w, Lgid), y.sub(w, Lgid));
+        };
+        auto lessp = [&](const Bits& o, const Bits& x, const Bits& y) {
+          if (!composite) {
+            mc::less(b, o, x, y, key_signed, false);
+            return;
+          }
+          Tmp t = b.tmp(3);  // x < y lexicographically on (group, value)
+          mc::less(b, t.bit(0), x.sub(w, Lgid), y.sub(w, Lgid), false, false);
+          mc::equal(b, t.bit(1), x.sub(w, Lgid), y.sub(w, Lgid), false);
+          mc::less(b, t.bit(2), x.sub(0, w), y.sub(0, w), false, false);
+          b.andc(t.bit(1), t.bit(1), t.bit(2));
+          b.orc(o, t.bit(0), t.bit(1));
+        };
+        auto equalp = [&](const Bits& o, const Bits& x, const Bits& y) {
+          if (!composite) {
+            mc::equal(b, o, x, y, false);
+            return;
+          }
+          Tmp t = b.tmp(2);
+          mc::equal(b, t.bit(0), x.sub(w, Lgid), y.sub(w, Lgid), false);
+          mc::equal(b, t.bit(1), x.sub(0, w), y.sub(0, w), false);
+          b.andc(o, t.bit(0), t.bit(1));
+        };
+        Tmp Q = b.tmp(kw), c = b.tmp(1);
+        mux1p(Q(), low, all(Pd.regs), all(Pu.regs));
+        lessp(c(), Q(), all(K.regs));  // partner < self
         if (!fl) {
           b.xnorc(sel, c(), wmin);  // equal keys are equal values: ties need no care
         } else {
           // min side takes the partner iff partner < self, max side iff self < partner, so that
           // equal keys with different payloads (NaNs) are never duplicated
           Tmp eq = b.tmp(1), up = b.tmp(1);
-          mc::equal(b, eq(), Q(), all(K.regs), false);
+          equalp(eq(), Q(), all(K.regs));
           b.norc(up(), c(), eq());
           b.mux1(sel, wmin, c(), up());
         }
-        b.mux1(all(K.regs), sel, Q(), all(K.regs));
+        mux1p(all(K.regs), sel, Q(), all(K.regs));
         ops.insert(ops.end(), b.ops().begin(), b.ops().end());
       }
-      if (fl) {  // the payload follows the same selection
+      if (carry) {  // the payload follows the same selection
         shift_in(V);
         Builder b(P, m.free_registers(w0, uint32_t(C)));
-        Tmp Q = b.tmp(w);
-        b.mux1(Q(), low, all(Pd.regs), all(Pu.regs));
+        Tmp Q = b.tmp(w);  // the payload lands in the low registers of the partner tensors
+        b.mux1(Q(), low, all(Pd.regs).sub(0, w), all(Pu.regs).sub(0, w));
         b.mux1(all(V.regs), sel, Q(), all(V.regs));
         ops.insert(ops.end(), b.ops().begin(), b.ops().end());
       }
@@ -217,10 +298,13 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
       ops.push_back(move_op(uint32_t(wb / C), V.regs.r[j], r, t.regs.r[j], int64_t(t.xb0)));
   }
   const Metrics cost = m.execute(ops);
-  if (fl) m.free(K);
+  if (!composite) {
+    if (fl) m.free(K);
+    m.free(Pd);
+    m.free(Pu);
+  }
+  for (const Tensor& p : parts) m.free(p);
   m.free(V);
-  m.free(Pd);
-  m.free(Pu);
   m.free(ID);
   return cost;
 }

@@ -87,6 +87,40 @@ void Builder::emit3(Gate g, const Bits& o, const Bits* a, const Bits* b) {
   }
 }
 
+namespace {
+// Global bit position of bit i of a range, and whether two ranges touch a common register.
+uint32_t gpos(const Bits& x) { return x.v.off + x.lo; }
+bool shares_reg(const Bits& a, const Bits& b, uint32_t P) {
+  for (uint32_t i = gpos(a) / P; i <= (gpos(a) + a.len - 1) / P; ++i)
+    for (uint32_t j = gpos(b) / P; j <= (gpos(b) + b.len - 1) / P; ++j)
+      if (a.v.r[i] == b.v.r[j]) return true;
+  return false;
+}
+}  // namespace
+
+bool Builder::chunked(const Bits& o, std::initializer_list<Bits> ins,
+                      const std::function<void(const Bits&, const std::vector<Bits>&)>& fn) {
+  // Element-wise composites on values wider than one register run one output register at a
+  // time, so their scratch needs one register per temporary instead of one per register of the
+  // value. Only when no input overlaps the output except at exactly the same bits (an input
+  // shifted against the output must be read whole before the output is written).
+  if (o.len == 0 || gpos(o) / P_ == (gpos(o) + o.len - 1) / P_) return false;
+  for (const Bits& x : ins)
+    if (x.len && shares_reg(x, o, P_) &&
+        !(gpos(x) == gpos(o) && x.v.r == o.v.r && x.v.nregs == o.v.nregs))
+      return false;
+  uint32_t i = 0;
+  std::vector<Bits> sub;
+  while (i < o.len) {
+    const uint32_t seg = std::min<uint32_t>(o.len - i, P_ - (gpos(o) + i) % P_);
+    sub.clear();
+    for (const Bits& x : ins) sub.push_back(x.len ? x.sub(i, seg) : x);
+    fn(o.sub(i, seg), sub);
+    i += seg;
+  }
+  return true;
+}
+
 void Builder::init(const Bits& o, bool one) { emit3(one ? Gate::Init1 : Gate::Init0, o, nullptr, nullptr); }
 void Builder::g_not(const Bits& o, const Bits& a) { emit3(Gate::Not, o, &a, nullptr); }
 void Builder::g_nor(const Bits& o, const Bits& a, const Bits& b) { emit3(Gate::Nor, o, &a, &b); }
@@ -100,22 +134,29 @@ void Builder::norc(const Bits& o, const Bits& a, const Bits& b) {
   g_nor(o, a, b);
 }
 void Builder::copy(const Bits& o, const Bits& a) {
+  if (chunked(o, {a}, [&](const Bits& oc, const std::vector<Bits>& v) { copy(oc, v[0]); })) return;
   Tmp t = tmp(o.len);
   notc(t(), a);
   notc(o, t());
 }
 void Builder::orc(const Bits& o, const Bits& a, const Bits& b) {
+  if (chunked(o, {a, b}, [&](const Bits& oc, const std::vector<Bits>& v) { orc(oc, v[0], v[1]); }))
+    return;
   Tmp t = tmp(o.len);
   norc(t(), a, b);
   notc(o, t());
 }
 void Builder::andc(const Bits& o, const Bits& a, const Bits& b) {
+  if (chunked(o, {a, b}, [&](const Bits& oc, const std::vector<Bits>& v) { andc(oc, v[0], v[1]); }))
+    return;
   Tmp na = tmp(o.len), nb = tmp(o.len);
   notc(na(), a);
   notc(nb(), b);
   norc(o, na(), nb());
 }
 void Builder::xnorc(const Bits& o, const Bits& a, const Bits& b) {
+  if (chunked(o, {a, b}, [&](const Bits& oc, const std::vector<Bits>& v) { xnorc(oc, v[0], v[1]); }))
+    return;
   Tmp t = tmp(o.len), s1 = tmp(o.len), s2 = tmp(o.len);
   norc(t(), a, b);
   norc(s1(), a, t());  // ~a & b
@@ -123,6 +164,8 @@ void Builder::xnorc(const Bits& o, const Bits& a, const Bits& b) {
   norc(o, s1(), s2());
 }
 void Builder::xorc(const Bits& o, const Bits& a, const Bits& b) {
+  if (chunked(o, {a, b}, [&](const Bits& oc, const std::vector<Bits>& v) { xorc(oc, v[0], v[1]); }))
+    return;
   Tmp t = tmp(o.len), s1 = tmp(o.len), s2 = tmp(o.len);
   norc(t(), a, b);
   norc(s1(), a, t());
@@ -156,7 +199,10 @@ void Builder::bcast(const Bits& o, const Bits& no, const Bits& bit) {
   // copies of the complement are taken from the source itself.
   const uint32_t n = o.len;
   std::unique_ptr<Tmp> ut;
-  if (!no.len) ut = std::make_unique<Tmp>(tmp(n));
+  // Without a complement output, u only ever holds the largest power of two below n copies.
+  uint32_t uw = 2;
+  while (2 * uw < n) uw *= 2;
+  if (!no.len) ut = std::make_unique<Tmp>(tmp(std::min(n, uw)));
   const Bits u = no.len ? no : (*ut)();
   init(u, true);
   init(o, true);
@@ -176,6 +222,10 @@ void Builder::bcast(const Bits& o, const Bits& no, const Bits& bit) {
 }
 
 void Builder::mux(const Bits& o, const Bits& c, const Bits& nc, const Bits& x, const Bits& y) {
+  if (chunked(o, {c, nc, x, y}, [&](const Bits& oc, const std::vector<Bits>& v) {
+        mux(oc, v[0], v[1], v[2], v[3]);
+      }))
+    return;
   Tmp a1 = tmp(o.len), a2 = tmp(o.len);
   norc(a1(), nc, x);  // c & ~x
   norc(a2(), c, y);   // ~c & ~y

@@ -3,6 +3,8 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <stdexcept>
 #include <vector>
 
@@ -96,6 +98,8 @@ class Builder {
   void mux1(const Bits& o, const Bits& cond, const Bits& x, const Bits& y);
 
  private:
+  bool chunked(const Bits& o, std::initializer_list<Bits> ins,
+               const std::function<void(const Bits&, const std::vector<Bits>&)>& fn);
   void emit3(Gate g, const Bits& o, const Bits* a, const Bits* b);
   uint32_t P_;
   struct Pack {

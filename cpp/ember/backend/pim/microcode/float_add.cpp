@@ -31,8 +31,7 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   b.xorc(esub, x.top(), syp);
 
   Tmp eAp = b.tmp(E);
-  auto Sp_ = std::make_unique<Tmp>(b.tmp(K + 1));
-  const Bits S_ = (*Sp_)();
+  std::unique_ptr<Tmp> Sp_;
   auto sigA = std::make_unique<Tmp>(b.tmp(K + 1));
   auto sigB = std::make_unique<Tmp>(b.tmp(K + 1));
   {
@@ -79,6 +78,8 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   // add or subtract magnitudes: S = esub ? A - B : A + B (never negative), computed as
   // S = esub ^ ((esub ^ A) + B) with the conditional complements done by muxes.
   const bool lean = K + 1 > b.partitions();  // multi-register values: keep fewer live
+  Sp_ = std::make_unique<Tmp>(b.tmp(K + 1));
+  const Bits S_ = (*Sp_)();
   {
     auto c = std::make_unique<Tmp>(b.tmp(K + 1));
     auto nc = std::make_unique<Tmp>(b.tmp(K + 1));
@@ -95,7 +96,8 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     {
       Tmp nB = b.tmp(K + 1);
       b.notc(nB(), (*sigB)());
-      add_core(b, S_, Ap(), nAp(), (*sigB)(), nB(), false);
+      if (lean) add_core_lean(b, S_, Ap(), nAp(), (*sigB)(), nB());
+      else add_core(b, S_, Ap(), nAp(), (*sigB)(), nB(), false);
     }
     sigB.reset();
     if (lean) {
@@ -122,11 +124,19 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
       {
         const uint32_t s = stages_for(K + 1);
         Tmp T = b.tmp(K + 1);
-        {
-          Tmp ones = b.tmp(K + 1), z = b.tmp(K + 1);
-          b.init(ones(), true);
-          b.init(z(), false);
-          shift_stages(b, T(), ones(), eAp(0, s), false, z());
+        // T = ones >> eAp (in place, one stage per bit: few registers)
+        b.init(T(), true);
+        for (uint32_t k = 0; k < s; ++k) {
+          const uint32_t sh = 1u << k;
+          Tmp c = b.tmp(K + 1), nc = b.tmp(K + 1);
+          b.bcast(c(), nc(), eAp.bit(k));
+          if (sh >= K + 1) {
+            b.g_not(T(), c());
+          } else {
+            const uint32_t m = K + 1 - sh;
+            b.mux(T(0, m), c(0, m), nc(0, m), T(sh, m), T(0, m));
+            b.g_not(T(m, sh), c(0, sh));
+          }
         }
         if (s < E) {
           Tmp bg = b.tmp(1);

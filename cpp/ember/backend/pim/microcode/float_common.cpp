@@ -37,30 +37,40 @@ void xor_b(Builder& b, const Bits& o, const Bits& a, const Bits& c, const Bits& 
 }
 
 void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a) {
+  // Stages ping-pong between one scratch value and o itself (the last stage writes o), and the
+  // vacated top bits are cleared with a NOR instead of a mux against a zero register: few
+  // scratch registers (float64 add and multiply are register-bound).
   const uint32_t n = x.len;
-  Tmp c0 = b.tmp(n), c1 = b.tmp(n), z = b.tmp(n);
-  b.init(z(), false);
-  const Bits cur[2] = {c0(), c1()};
-  int src = 0;
-  for (uint32_t k = 0; k < a.len; ++k) {
+  if (a.len == 0) {
+    b.copy(o, x);
+    return;
+  }
+  Tmp c0 = b.tmp(n);
+  const uint32_t st = a.len;
+  auto buf = [&](uint32_t k) { return ((st - 1 - k) % 2 == 0) ? o : c0(); };  // written by stage k
+  for (uint32_t k = 0; k < st; ++k) {
     const uint32_t s = 1u << k;
-    const Bits in = k == 0 ? x : cur[src];
-    const Bits out = k + 1 == a.len ? o : cur[1 - src];
-    Tmp c = b.tmp(n), nc = b.tmp(n), st = b.tmp(1);
+    const Bits in = k == 0 ? x : buf(k - 1);
+    const Bits out = buf(k);
+    Tmp c = b.tmp(n), nc = b.tmp(n), stk = b.tmp(1);
     b.bcast(c(), nc(), a.bit(k));
+    // out = c ? 0 : in, for the bits that receive zeros
+    auto clear_hi = [&](const Bits& ob, const Bits& ib, const Bits& cb) {
+      Tmp t = b.tmp(ib.len);
+      b.notc(t(), ib);
+      b.norc(ob, t(), cb);
+    };
     if (s + 1 >= n) {
-      is_zero(b, st(), in, true);
-      b.mux(out.sub(1, n - 1), c(0, n - 1), nc(0, n - 1), z(0, n - 1), in.sub(1, n - 1));
+      is_zero(b, stk(), in, true);
+      clear_hi(out.sub(1, n - 1), in.sub(1, n - 1), c(0, n - 1));
     } else {
-      is_zero(b, st(), in.sub(0, s + 1), true);
+      is_zero(b, stk(), in.sub(0, s + 1), true);
       b.mux(out.sub(1, n - s - 1), c(0, n - s - 1), nc(0, n - s - 1), in.sub(s + 1, n - s - 1),
             in.sub(1, n - s - 1));
-      b.mux(out.sub(n - s, s), c(0, s), nc(0, s), z(0, s), in.sub(n - s, s));
+      clear_hi(out.sub(n - s, s), in.sub(n - s, s), c(0, s));
     }
-    b.mux(out.bit(0), c.bit(0), nc.bit(0), st(), in.bit(0));
-    src = 1 - src;
+    b.mux(out.bit(0), c.bit(0), nc.bit(0), stk(), in.bit(0));
   }
-  if (a.len == 0) b.copy(o, x);
 }
 
 void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m) {
@@ -189,23 +199,26 @@ void quiet(Builder& b, FloatFormat f, const Bits& o, const Bits& x) {
 
 void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
                 const Bits& guard, const Bits& sticky) {
-  // round up = guard & (sticky | lsb)
-  const uint32_t n = mag0.len;
-  Tmp r = b.tmp(n);
+  // round up = guard & (sticky | lsb); out_mag = mag0 + up
   {
     Tmp t = b.tmp(2);
     b.orc(t.bit(0), sticky, mag0.bit(0));
     b.andc(t.bit(1), t.bit(0), guard);
-    increment(b, r(), mag0, t.bit(1));
+    increment(b, out_mag, mag0, t.bit(1));
   }
   // Overflow: the exponent field before rounding is all ones -> inf (after rounding a carry into
-  // an all-ones exponent already gives inf with a zero fraction).
+  // an all-ones exponent already gives inf with a zero fraction). Fixed in place: exponent |=
+  // ovf, fraction &= ~ovf.
   Tmp ovf = b.tmp(1);
   all_ones(b, ovf(), mag0.sub(f.m, f.e), false);
-  Tmp c = b.tmp(n), nc = b.tmp(n), inf = b.tmp(n);
-  b.bcast(c(), nc(), ovf());
-  b.set_const(inf(), ((uint64_t(1) << f.e) - 1) << f.m);
-  b.mux(out_mag, c(), nc(), inf(), r());
+  {
+    Tmp c = b.tmp(f.e);
+    b.bcast(c(), Bits{}, ovf());
+    b.orc(out_mag.sub(f.m, f.e), out_mag.sub(f.m, f.e), c());
+  }
+  Tmp c = b.tmp(f.m);
+  b.bcast(c(), Bits{}, ovf());
+  b.g_not(out_mag.sub(0, f.m), c());
 }
 
 }  // namespace ember::pim::mc

@@ -36,14 +36,12 @@ void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bi
       }
       b.copy(top, hi.bit(L - 1));
       {
-        Tmp ex = b.tmp(EW), ey = b.tmp(EW), t = b.tmp(EW), u = b.tmp(EW);
+        Tmp ex = b.tmp(EW), ey = b.tmp(EW);
         b.init(ex(E, EW - E), false);
         b.copy(ex(0, E), x.sub(M, E));
         b.init(ey(E, EW - E), false);
         b.copy(ey(0, E), y.sub(M, E));
-        add(b, t(), ex(), ey());
-        add_const(b, u(), t(), uint64_t(-int64_t(f.bias())));
-        increment(b, er(), u(), top);
+        add3_const(b, er(), ex(), ey(), uint64_t(-int64_t(f.bias())), top);
       }
       mag0p = std::make_unique<Tmp>(b.tmp(n));
       const Tmp& mag0 = *mag0p;
@@ -90,23 +88,23 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
   b.xorc(sgn, x.top(), y.top());
   // Exponent sum and compressed product [sticky, guard, fraction, leading]
   std::unique_ptr<Tmp> erp, Pcp;
-  Tmp fl3 = b.tmp(2);
-  const Bits subx = fl3.bit(0), bothsub = fl3.bit(1);
+  Tmp fl3 = b.tmp(3);
+  const Bits subx = fl3.bit(0), bothsub = fl3.bit(1), suby = fl3.bit(2);
   is_zero(b, subx, x.sub(M, E), false);
-  {
-    Tmp t = b.tmp(1);
-    is_zero(b, t(), y.sub(M, E), false);
-    b.andc(bothsub, subx, t());
-  }
+  is_zero(b, suby, y.sub(M, E), false);
+  b.andc(bothsub, subx, suby);
   {
     // P = hi:lo (2L bits); only lo's top two bits are kept, the rest is folded into a sticky
-    Tmp hi = b.tmp(L), ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
+    Tmp ex = b.tmp(EW), ey = b.tmp(EW), lt = b.tmp(3);
     const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);  // lo[M-1], lo[M], ~OR(lo[0..M-1))
+    std::unique_ptr<Tmp> hip;
     {
       // Only one significand can need normalizing: if both operands are subnormal the product
       // underflows to zero (handled with the specials). Normalize p = (x subnormal ? x : y); the
-      // other one, q, is taken as is.
-      Tmp nsx = b.tmp(L), sy = b.tmp(L);
+      // other one, q, is taken as is. Values are allocated late and released early: float64
+      // multiply must leave room for the values of sin / cos.
+      Tmp sy = b.tmp(L);
+      std::unique_ptr<Tmp> nsxp;
       {
         Tmp p = b.tmp(n), qe = b.tmp(E);
         {
@@ -120,7 +118,8 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
         {
           Tmp sp = b.tmp(L);
           unpack_norm(b, f, sp(), ex(), p());
-          b.notc(nsx(), sp());
+          nsxp = std::make_unique<Tmp>(b.tmp(L));
+          b.notc((*nsxp)(), sp());
         }
         Tmp qz = b.tmp(1);
         is_zero(b, qz(), qe(), false);
@@ -129,21 +128,17 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
         b.copy(ey(0, E), qe());
         b.orc(ey.bit(0), qe.bit(0), qz());
       }
-      umul_full(b, hi(), lt(0, 2), nst, nsx(), sy());
+      hip = std::make_unique<Tmp>(b.tmp(L));
+      umul_full(b, (*hip)(), lt(0, 2), nst, (*nsxp)(), sy());
     }
+    const Tmp& hi = *hip;
     // er = ex + ey - bias (for a leading one at bit 2M, i.e. top == 0) + top
     erp = std::make_unique<Tmp>(b.tmp(EW));
     Pcp = std::make_unique<Tmp>(b.tmp(M + 3));
     const Tmp& er = *erp;
     const Tmp& Pc = *Pcp;
     b.copy(top, hi.bit(L - 1));
-    {
-      Tmp t = b.tmp(EW);
-      add(b, t(), ex(), ey());
-      Tmp u = b.tmp(EW);
-      add_const(b, u(), t(), uint64_t(-int64_t(f.bias())));
-      increment(b, er(), u(), top);
-    }
+    add3_const(b, er(), ex(), ey(), uint64_t(-int64_t(f.bias())), top);
     // Pc = [sticky, guard, fraction, leading] from P[M .. 2M+1] (top) or P[M-1 .. 2M] (not top)
     Tmp c = b.tmp(M), nc = b.tmp(M);
     b.bcast(c(), nc(), top);
@@ -166,17 +161,26 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
     const Bits ex1 = g.bit(0), ey1 = g.bit(1), zx = g.bit(2), zy = g.bit(3), nanx = g.bit(4),
                nany = g.bit(5), infx = g.bit(6), infy = g.bit(7), inv = g.bit(8),
                nan = g.bit(9), spec = g.bit(10), big = g.bit(11);
-    all_ones(b, ex1, x.sub(M, E), false);
-    all_ones(b, ey1, y.sub(M, E), false);
-    is_zero(b, zx, x.sub(0, n), false);
-    is_zero(b, zy, y.sub(0, n), false);
-    isnan2(b, f, nanx, nany, x, y);
+    // one pass over exponents and fractions: all-ones exponents, zero fractions; zero operands
+    // are a zero exponent (subx / suby from the start) with a zero fraction
+    {
+      Tmp nex = b.tmp(E), ney = b.tmp(E);
+      b.notc(nex(), x.sub(M, E));
+      b.notc(ney(), y.sub(M, E));
+      and_reduce2(b, ex1, ey1, nex(), ney(), false);
+    }
+    Tmp fz = b.tmp(2);
+    and_reduce2(b, fz.bit(0), fz.bit(1), x.sub(0, M), y.sub(0, M), false);
+    b.andc(zx, subx, fz.bit(0));
+    b.andc(zy, suby, fz.bit(1));
     {
       Tmp t = b.tmp(2);
-      b.notc(t.bit(0), nanx);
-      b.andc(infx, ex1, t.bit(0));
-      b.notc(t.bit(1), nany);
-      b.andc(infy, ey1, t.bit(1));
+      b.notc(t.bit(0), fz.bit(0));
+      b.andc(nanx, ex1, t.bit(0));
+      b.andc(infx, ex1, fz.bit(0));
+      b.notc(t.bit(1), fz.bit(1));
+      b.andc(nany, ey1, t.bit(1));
+      b.andc(infy, ey1, fz.bit(1));
     }
     b.orc(nan, nanx, nany);
     {

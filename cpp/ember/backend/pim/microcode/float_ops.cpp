@@ -129,6 +129,8 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Sub: fadd(b, f, o, X(0), X(1), true); return true;
     case Macro::Mul: fmul(b, f, o, X(0), X(1)); return true;
     case Macro::TrueDiv: fdiv(b, f, o, X(0), X(1)); return true;
+    case Macro::FloorDiv: fdivmod(b, f, o, X(0), X(1), false); return true;
+    case Macro::Mod: fdivmod(b, f, o, X(0), X(1), true); return true;
     case Macro::Sqrt: fsqrt(b, f, o, X(0)); return true;
     case Macro::Sin: ftrig(b, f, o, X(0), false); return true;
     case Macro::Cos: ftrig(b, f, o, X(0), true); return true;

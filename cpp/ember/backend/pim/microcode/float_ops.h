@@ -18,6 +18,9 @@ void fadd(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
 void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
 void fdiv(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
 void ftrig(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool is_cos);
+// fmod (exact, C semantics) and NumPy's float floor_divide (want_mod false) / remainder.
+void ffmod(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
+void fdivmod(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool want_mod);
 void fsqrt(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
 // One-bit comparisons.
 void fless(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool or_equal);

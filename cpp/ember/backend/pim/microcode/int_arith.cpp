@@ -73,6 +73,83 @@ void add(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   add_core(b, s, x, nx(), y, ny(), false);
 }
 
+void add3_const(Builder& b, const Bits& s, const Bits& x, const Bits& y, uint64_t K,
+                const Bits& cin) {
+  // 3:2 compressor against the constant: sum = x ^ y ^ K, carry = maj(x, y, K) shifted left
+  // by one with cin in its free bit 0; then one adder.
+  const uint32_t n = s.len;
+  Tmp t = b.tmp(n), xn = b.tmp(n);
+  {
+    Tmp s1 = b.tmp(n), s2 = b.tmp(n);
+    b.norc(t(), x, y);          // ~x & ~y
+    b.norc(s1(), x, t());
+    b.norc(s2(), y, t());
+    b.norc(xn(), s1(), s2());   // xnor(x, y)
+  }
+  Tmp sum = b.tmp(n), cy = b.tmp(n);
+  auto bitk = [&](uint32_t i) { return i < 64 && ((K >> i) & 1); };
+  // runs of equal K bits
+  for (uint32_t i = 0; i < n;) {
+    uint32_t j = i;
+    while (j < n && bitk(j) == bitk(i)) ++j;
+    const uint32_t len = j - i;
+    if (bitk(i)) {
+      b.copy(sum(i, len), xn(i, len));  // ~(x ^ y)
+      if (i + 1 < n) {                  // carry = x | y
+        const uint32_t cl = std::min(len, n - 1 - i);
+        b.notc(cy(i + 1, cl), t(i, cl));
+      }
+    } else {
+      b.notc(sum(i, len), xn(i, len));  // x ^ y
+      if (i + 1 < n) {                  // carry = x & y = ~(~x & ~y) & ~(x ^ y)
+        const uint32_t cl = std::min(len, n - 1 - i);
+        b.init(cy(i + 1, cl), true);
+        b.g_nor(cy(i + 1, cl), t(i, cl), sum(i, cl));
+      }
+    }
+    i = j;
+  }
+  b.copy(cy.bit(0), cin);
+  add(b, s, sum(), cy());
+}
+
+void add_core_lean(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+                   const Bits& nB) {
+  const uint32_t P = b.partitions();
+  if (s.len <= P) {
+    add_core(b, s, A, nA, B, nB, false);
+    return;
+  }
+  Tmp cy = b.tmp(1);
+  const Bits c = cy();
+  add_core(b, s.sub(0, P), A.sub(0, P), nA.sub(0, P), B.sub(0, P), nB.sub(0, P), false, &c);
+  const uint32_t h = s.len - P;
+  Tmp t = b.tmp(h);
+  add_core_lean(b, t(), A.sub(P, h), nA.sub(P, h), B.sub(P, h), nB.sub(P, h));
+  increment(b, s.sub(P, h), t(), c);
+}
+
+void add_lean(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
+  const uint32_t P = b.partitions();
+  if (s.len <= P) {
+    add(b, s, x, y);
+    return;
+  }
+  // low register with its carry, then the rest plus the carry: about half the scratch of add
+  Tmp cy = b.tmp(1);
+  {
+    Tmp nx = b.tmp(P), ny = b.tmp(P);
+    b.notc(nx(), x.sub(0, P));
+    b.notc(ny(), y.sub(0, P));
+    const Bits c = cy();
+    add_core(b, s.sub(0, P), x.sub(0, P), nx(), y.sub(0, P), ny(), false, &c);
+  }
+  const uint32_t h = s.len - P;
+  Tmp t = b.tmp(h);
+  add_lean(b, t(), x.sub(P, h), y.sub(P, h));
+  increment(b, s.sub(P, h), t(), cy());
+}
+
 void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y) {
   // x - y = ~(~x + y)
   Tmp nx = b.tmp(s.len), ny = b.tmp(s.len);

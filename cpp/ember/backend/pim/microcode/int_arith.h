@@ -6,11 +6,20 @@ namespace ember::pim::mc {
 
 // s = a + b (mod 2^n).
 void add(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// s = a + b with about half the scratch registers of add for values wider than a register
+// (low register, then the rest with the carry); a few more cycles.
+void add_lean(Builder& b, const Bits& s, const Bits& x, const Bits& y);
+// add_core (no xnor output) with the same register economy.
+void add_core_lean(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
+                   const Bits& nB);
 // s = a - b (mod 2^n).
 void sub(Builder& b, const Bits& s, const Bits& x, const Bits& y);
 // Core: s = A + B given both polarities of the inputs; xnor_out gives ~(A + B) instead.
 void add_core(Builder& b, const Bits& s, const Bits& A, const Bits& nA, const Bits& B,
               const Bits& nB, bool xnor_out, const Bits* carry_out = nullptr);
+// s = x + y + K + cin (K a constant, cin one bit), with one adder.
+void add3_const(Builder& b, const Bits& s, const Bits& x, const Bits& y, uint64_t K,
+                const Bits& cin);
 // s = x + c for a single bit c.
 void increment(Builder& b, const Bits& s, const Bits& x, const Bits& c);
 // s = -x.

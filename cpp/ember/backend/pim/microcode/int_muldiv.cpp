@@ -1,6 +1,7 @@
 #include "int_muldiv.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "int_arith.h"
 
@@ -55,22 +56,61 @@ void mul_low(Builder& b, const Bits& o, const Bits& x, const Bits& y) {
 void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nsticky,
                const Bits& nA, const Bits& y) {
   const uint32_t na = nA.len, nb = y.len, keep = lo_top.len;
+  const uint32_t P = b.partitions();
   Tmp S = b.tmp(na), C = b.tmp(na);
+  // The product bits below lo_top go to a register (one NOR each) and are reduced to the sticky
+  // at the end, when they fit in one register; otherwise each is folded into the sticky as it
+  // comes (one register fewer).
+  const uint32_t nlow = nb > keep ? nb - keep : 0;
+  const bool low_reg = nlow > 1 && nlow <= P;
+  std::unique_ptr<Tmp> low;
+  if (low_reg) low = std::make_unique<Tmp>(b.tmp(nlow));
   b.init(nsticky, true);
-  // product bit k goes to lo_top or is folded into the sticky NOR
+  // product bit k goes to lo_top or to the sticky
   auto out_bit = [&](uint32_t k, const Bits& t2, const Bits& t3) {
     if (k + keep >= nb) {
       b.norc(lo_top.bit(k + keep - nb), t2, t3);
+    } else if (low_reg) {
+      b.norc(low->bit(k), t2, t3);
     } else {
       Tmp bit = b.tmp(1);
       b.norc(bit(), t2, t3);
       b.g_not(nsticky, bit());
     }
   };
+  // pp = a & y[k]. When the value leaves at least a quarter of a register free, y[k] is
+  // broadcast inside one register: its copies grow in partitions [0, na) from complement copies
+  // kept in the free partitions [na, P) (one INIT for both), then ANDed with a in place.
+  const uint32_t room = na < P ? P - na : 0;
+  const bool packed_bcast = na >= 8 && room >= 8 && room * 2 >= (na + 1) / 2;
+  auto partial = [&](const Bits& pp, uint32_t k) {
+    if (!packed_bcast) {
+      b.bcast(pp, Bits{}, y.bit(k));
+      b.g_not(pp, nA);
+      return;
+    }
+    // pp.v is a whole register of which pp covers [0, na)
+    const Bits Q = bits(pp.v, 0, P);
+    b.init(Q, true);
+    b.g_not(Q.bit(na), y.bit(k));
+    b.g_not(Q.bit(na + 1), y.bit(k));
+    uint32_t have = 0, uc = 2;  // copies of y[k] in [0, have), of ~y[k] in [na, na + uc)
+    while (have < na) {
+      const uint32_t add = std::min(uc, na - have);
+      b.g_not(Q.sub(have, add), Q.sub(na, add));
+      have += add;
+      if (have >= na) break;
+      const uint32_t ua = std::min(std::min(have, room - uc), na - have > uc ? have : 0u);
+      if (ua) {
+        b.g_not(Q.sub(na + uc, ua), Q.sub(0, ua));
+        uc += ua;
+      }
+    }
+    b.g_not(pp, nA);  // a & y[k]
+  };
   for (uint32_t k = 0; k < nb; ++k) {
-    Tmp pp = b.tmp(na);
-    b.bcast(pp(), Bits{}, y.bit(k));
-    b.g_not(pp(), nA);  // a & y[k]
+    Tmp pp = b.tmp(packed_bcast ? P : na);
+    partial(pp(0, na), k);
     if (k == 0) {  // S + C = pp: S = pp >> 1, product bit 0 = pp[0]
       Tmp npp = b.tmp(1);
       b.notc(npp(), pp.bit(0));
@@ -81,24 +121,36 @@ void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nstic
       continue;
     }
     // full adder of S, C, pp; the sum is written shifted right by one (its bit 0 is product bit
-    // k), the carry in place (its weight halves with the shift).
-    Tmp t1 = b.tmp(na), ta = b.tmp(na), tb = b.tmp(na), tc = b.tmp(na);
-    b.norc(t1(), S(), C());
-    b.norc(ta(), S(), t1());
-    b.norc(tb(), C(), t1());
-    b.norc(tc(), ta(), tb());  // xnor(S, C)
-    b.norc(ta(), tc(), pp());  // t4
-    b.norc(tb(), tc(), ta());
-    b.norc(tc(), pp(), ta());
-    b.norc(C(), t1(), ta());  // majority
-    out_bit(k, tb.bit(0), tc.bit(0));
-    if (na > 1) {
-      b.init(S(0, na - 1), true);
-      b.g_nor(S(0, na - 1), tb(1, na - 1), tc(1, na - 1));
+    // k), the carry in place (its weight halves with the shift). Wide values run one register
+    // at a time (fewer scratch registers): chunk j writes sum bits [lo-1, hi-1), which chunk j
+    // and earlier have finished reading.
+    for (uint32_t lo = 0; lo < na; lo += P) {
+      const uint32_t len = std::min(P, na - lo);
+      Tmp t1 = b.tmp(len), ta = b.tmp(len), tb = b.tmp(len), tc = b.tmp(len);
+      const Bits Sc = S(lo, len), Cc = C(lo, len), pc = pp(lo, len);
+      b.norc(t1(), Sc, Cc);
+      b.norc(ta(), Sc, t1());
+      b.norc(tb(), Cc, t1());
+      b.norc(tc(), ta(), tb());  // xnor(S, C)
+      b.norc(ta(), tc(), pc);    // t4
+      b.norc(tb(), tc(), ta());
+      b.norc(tc(), pc, ta());
+      b.norc(Cc, t1(), ta());  // majority
+      if (lo == 0) {
+        out_bit(k, tb.bit(0), tc.bit(0));
+        if (len > 1) {
+          b.init(S(0, len - 1), true);
+          b.g_nor(S(0, len - 1), tb(1, len - 1), tc(1, len - 1));
+        }
+      } else {
+        b.init(S(lo - 1, len), true);
+        b.g_nor(S(lo - 1, len), tb(), tc());
+      }
     }
     b.init(S.bit(na - 1), false);
   }
-  add(b, hi, S(), C());
+  if (low_reg) and_reduce(b, nsticky, (*low)(), false);  // NOR of the low product bits
+  add_lean(b, hi, S(), C());
 }
 
 void udivmod(Builder& b, const Bits& q, const Bits& r, const Bits& x, const Bits& y) {

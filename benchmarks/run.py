@@ -1,0 +1,203 @@
+"""ember's cpu benchmarks against NumPy and numexpr, measured in the same run (issue 3).
+
+    PYTHONPATH=python python benchmarks/run.py [--threads 2] [--n 20000000] [--repeat 7] [--json out.json]
+
+Prints a table of median times and ratios (>1 means ember is faster) and writes them as JSON.
+Every ember timing includes building the lazy graph and evaluating it (em.eval); NumPy and numexpr
+compute the same expression eagerly.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import ember as em  # noqa: E402
+
+try:
+    import numexpr as ne
+except ImportError:  # the table says so
+    ne = None
+
+
+def median_time(fn, repeat, warmup=1):
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def forced(expr):
+    def run():  # build the graph and evaluate it, waiting for the result (em.eval alone returns early)
+        em._core.eval([expr()._h])
+    return run
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--n", type=int, default=20_000_000)
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json"))
+    ap.add_argument("--only", default="", help="comma-separated groups: memory,transcendental,reduction,matmul,small,strided")
+    args = ap.parse_args()
+    em.set_num_threads(args.threads)
+    if ne is not None:
+        ne.set_num_threads(args.threads)
+    only = set(filter(None, args.only.split(",")))
+    R = args.repeat
+    N = args.n
+    rng = np.random.default_rng(0)
+    an, bn, cn = (rng.uniform(0.1, 1.0, N) for _ in range(3))
+    a, b, c = em.asarray(an), em.asarray(bn), em.asarray(cn)
+    em.eval(a, b, c)
+    env = {"an": an, "bn": bn, "cn": cn}  # numexpr's operands
+    rows = []
+
+    def row(group, name, t_em, t_np, t_ne=None, extra=None):
+        r = {"group": group, "name": name, "ember_s": t_em, "numpy_s": t_np, "numexpr_s": t_ne,
+             "vs_numpy": t_np / t_em if t_np else None, "vs_numexpr": (t_ne / t_em) if t_ne else None}
+        if extra:
+            r.update(extra)
+        rows.append(r)
+        ne_txt = f"{r['vs_numexpr']:6.2f}x" if t_ne else "    --"
+        ex = "  " + " ".join(f"{k}={v:.3g}" for k, v in (extra or {}).items()) if extra else ""
+        print(f"{group:15s} {name:34s} {t_em * 1e3:9.3f} ms  vs NumPy {r['vs_numpy']:6.2f}x  vs numexpr {ne_txt}{ex}",
+              flush=True)
+
+    out = np.empty_like(an)
+    t_copy = median_time(lambda: np.copyto(out, an), R)
+    copy_bw = 2 * N * 8 / t_copy
+    print(f"np.copyto bandwidth: {copy_bw / 1e9:.2f} GB/s ({t_copy * 1e3:.2f} ms for {N} float64)\n")
+
+    if not only or "memory" in only:
+        cases = [
+            ("2*a + 3*b", lambda: 2 * a + 3 * b, lambda: 2 * an + 3 * bn, "2*an + 3*bn", 3),
+            ("a*b + c", lambda: a * b + c, lambda: an * bn + cn, "an*bn + cn", 4),
+            ("sqrt(a*a + b*b)", lambda: em.sqrt(a * a + b * b), lambda: np.sqrt(an * an + bn * bn),
+             "sqrt(an*an + bn*bn)", 3),
+            ("where(a > b, a, b) * c", lambda: em.where(a > b, a, b) * c, lambda: np.where(an > bn, an, bn) * cn,
+             "where(an > bn, an, bn) * cn", 4),
+        ]
+        for name, fe, fn, nex, arrays in cases:
+            t_em = median_time(forced(fe), R)
+            t_np = median_time(fn, R)
+            t_ne = median_time(lambda: ne.evaluate(nex, local_dict=env), R) if ne else None
+            bw = arrays * N * 8 / t_em
+            row("memory", name, t_em, t_np, t_ne, {"GB/s": bw / 1e9, "of_copy": bw / copy_bw})
+
+    if not only or "transcendental" in only:
+        cases = [
+            ("sin(a)**2 + cos(b)**2", lambda: em.sin(a) ** 2 + em.cos(b) ** 2,
+             lambda: np.sin(an) ** 2 + np.cos(bn) ** 2, "sin(an)**2 + cos(bn)**2"),
+            ("exp(-a)*b + c/(1 + a)", lambda: em.exp(-a) * b + c / (1 + a),
+             lambda: np.exp(-an) * bn + cn / (1 + an), "exp(-an)*bn + cn/(1 + an)"),
+            ("tanh(a) * log1p(b)", lambda: em.tanh(a) * em.log1p(b), lambda: np.tanh(an) * np.log1p(bn),
+             "tanh(an) * log1p(bn)"),
+        ]
+        for name, fe, fn, nex in cases:
+            t_em = median_time(forced(fe), R)
+            t_np = median_time(fn, R)
+            t_ne = median_time(lambda: ne.evaluate(nex, local_dict=env), R) if ne else None
+            row("transcendental", name, t_em, t_np, t_ne)
+
+    if not only or "reduction" in only:
+        mn = rng.uniform(0.1, 1.0, (4000, 5000))
+        m = em.asarray(mn)
+        em.eval(m)
+        env["mn"] = mn
+        for name, fe, fn, nex in [
+            ("sum(m) 4000x5000", lambda: em.sum(m), lambda: np.sum(mn), "sum(mn)"),
+            ("max(m) 4000x5000", lambda: em.max(m), lambda: np.max(mn), "max(mn)"),
+            ("mean(m, axis=1) 4000x5000", lambda: em.mean(m, axis=1), lambda: np.mean(mn, axis=1), None),
+            ("sum(a*b)", lambda: em.sum(a * b), lambda: np.sum(an * bn), "sum(an*bn)"),
+        ]:
+            t_em = median_time(forced(fe), R)
+            t_np = median_time(fn, R)
+            t_ne = median_time(lambda: ne.evaluate(nex, local_dict=env), R) if (ne and nex) else None
+            row("reduction", name, t_em, t_np, t_ne)
+
+    if not only or "matmul" in only:
+        for dt in ("float64", "float32"):
+            xn = rng.standard_normal((2000, 2000)).astype(dt)
+            yn = rng.standard_normal((2000, 2000)).astype(dt)
+            x, y = em.asarray(xn), em.asarray(yn)
+            em.eval(x, y)
+            t_em = median_time(forced(lambda: x @ y), max(3, R // 2))
+            t_np = median_time(lambda: xn @ yn, max(3, R // 2))
+            row("matmul", f"matmul 2000x2000 {dt}", t_em, t_np)
+
+    if not only or "small" in only:
+        sn = rng.uniform(0.1, 1.0, 1000)
+        s = em.asarray(sn)
+        em.eval(s)
+
+        def em_loop():
+            x = s
+            for _ in range(100):
+                x = x * 1.0001 + 0.001
+            return x.numpy()
+
+        def np_loop():
+            x = sn
+            for _ in range(100):
+                x = x * 1.0001 + 0.001
+            return x
+
+        row("small", "100 ops on 1000 elements + read", median_time(em_loop, R), median_time(np_loop, R))
+        tn = rng.uniform(0.1, 1.0, 100)
+        t = em.asarray(tn)
+        em.eval(t)
+        t_one = median_time(lambda: (t + 1.0).numpy(), R * 20)
+        row("small", "one forced op, 100 elements", t_one, median_time(lambda: tn + 1.0, R * 20),
+            extra={"us": t_one * 1e6})
+        k = 10000
+
+        def build():
+            for _ in range(k):
+                t + 1.0
+        t_build = median_time(build, R) / k
+        row("small", "create one lazy op (no eval)", t_build, median_time(lambda: [tn + 1.0 for _ in range(k)], R) / k,
+            extra={"us": t_build * 1e6})
+
+    if not only or "strided" in only:
+        side = int(np.sqrt(N))
+        mn = rng.uniform(0.1, 1.0, (side, side))
+        m = em.asarray(mn)
+        vn = rng.uniform(0.1, 1.0, 2 * N)
+        v = em.asarray(vn)
+        pn, qn = rng.uniform(0.1, 1.0, side), rng.uniform(0.1, 1.0, side)
+        p, q = em.asarray(pn), em.asarray(qn)
+        m4n = rng.uniform(0.1, 1.0, (N // 4, 4))
+        m4 = em.asarray(m4n)
+        em.eval(m, v, p, q, m4)
+        t_contig = median_time(forced(lambda: a * 2.0 + 1.0), R) / N
+        for name, fe, fn, count in [
+            (f"column of C-ordered {side}x{side}", lambda: m[:, 3] * 2.0 + 1.0, lambda: mn[:, 3] * 2.0 + 1.0, side),
+            (f"column of C-ordered {N // 4}x4", lambda: m4[:, 1] * 2.0 + 1.0, lambda: m4n[:, 1] * 2.0 + 1.0, N // 4),
+            ("a[::2]", lambda: v[::2] * 2.0 + 1.0, lambda: vn[::2] * 2.0 + 1.0, N),
+            ("a[:, None] - b[None, :]", lambda: p[:, None] - q[None, :], lambda: pn[:, None] - qn[None, :], side * side),
+        ]:
+            t_em = median_time(forced(fe), R)
+            t_np = median_time(fn, R)
+            row("strided", name, t_em, t_np, extra={"per_elem_vs_contig": (t_em / count) / t_contig})
+
+    info = {"threads": args.threads, "n": N, "repeat": R, "copy_GBps": copy_bw / 1e9, "numpy": np.__version__,
+            "numexpr": getattr(ne, "__version__", None), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "load_avg": os.getloadavg()}
+    with open(args.json, "w") as f:
+        json.dump({"info": info, "rows": rows}, f, indent=1)
+    print(f"\nwrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

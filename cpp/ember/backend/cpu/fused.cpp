@@ -1,0 +1,517 @@
+// Fused kernels on the cpu. The iteration space is simplified first (size-1 dimensions dropped,
+// dimensions merged where every operand allows), then cut into blocks of kBlock elements in
+// row-major order. Per block, every input is either read in place (contiguous), gathered (strided or
+// broadcast) or was filled once (uniform: stride 0 everywhere), and every instruction runs over the
+// block into a scratch register or straight into its output. Reductions fold each block into a
+// partial; partials combine in block order, so results do not depend on the thread count.
+#include "ember/backend/cpu/fused.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <stdexcept>
+
+#include "ember/backend/cpu/fused_fold.h"
+#include "ember/backend/cpu/fused_ops.h"
+#include "ember/backend/cpu/simd_math.h"
+#include "ember/backend/cpu/kernel_util.h"
+#include "ember/runtime/allocator.h"
+#include "ember/runtime/thread_pool.h"
+
+namespace ember::cpu {
+namespace {
+
+bool is_fold(std::string_view op) { return op == "sum" || op == "prod" || op == "max" || op == "min"; }
+
+// Reduced axes come after every kept axis of extent > 1, so each output is one contiguous range
+// of the row-major iteration.
+bool trailing_axes(const Shape& shape, const std::vector<int64_t>& axes) {
+  bool seen_reduced = false;
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (shape[d] == 1) continue;
+    if (reduced) seen_reduced = true;
+    else if (seen_reduced) return false;
+  }
+  return true;
+}
+
+// Reduced axes come before every kept axis of extent > 1 (sum(axis=0) of C-ordered data), and the
+// kept part is wide enough for blocks of a useful length: each block of a kept row is accumulated
+// over the reduced rows in order (NumPy's order for these sums).
+bool leading_axes(const Shape& shape, const std::vector<int64_t>& axes) {
+  bool seen_kept = false;
+  int64_t kept = 1;
+  for (int d = 0; d < static_cast<int>(shape.size()); ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (!reduced) kept *= shape[d];
+    if (shape[d] == 1) continue;
+    if (!reduced) seen_kept = true;
+    else if (seen_kept) return false;
+  }
+  return kept >= 512;
+}
+
+// ---- gathering a strided operand ----
+
+// dst[0..len) = the operand's elements at row-major positions [start, start + len) of `dims`.
+template <class T>
+void gather_typed(const T* base, const Shape& dims, const Strides& st, int64_t start, int64_t len, T* dst) {
+  int nd = static_cast<int>(dims.size());
+  int64_t idx[64];
+  int64_t off = 0, rem = start;
+  for (int d = nd - 1; d >= 0; --d) {
+    idx[d] = rem % dims[d];
+    rem /= dims[d];
+    off += idx[d] * st[d];
+  }
+  int64_t inner = dims[nd - 1], s = st[nd - 1];
+  while (len > 0) {
+    int64_t run = std::min(len, inner - idx[nd - 1]);
+    const T* p = base + off;
+    if (s == 0) std::fill(dst, dst + run, *p);
+    else if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
+    else for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
+    dst += run;
+    len -= run;
+    off += run * s;
+    idx[nd - 1] += run;
+    for (int d = nd - 1; d > 0 && idx[d] == dims[d]; --d) {
+      off -= idx[d] * st[d];
+      idx[d] = 0;
+      ++idx[d - 1];
+      off += st[d - 1];
+    }
+  }
+}
+
+void gather(int item, const std::byte* base, const Shape& dims, const Strides& st, int64_t start, int64_t len, void* dst) {
+  switch (item) {
+    case 1: gather_typed(reinterpret_cast<const uint8_t*>(base), dims, st, start, len, static_cast<uint8_t*>(dst)); break;
+    case 2: gather_typed(reinterpret_cast<const uint16_t*>(base), dims, st, start, len, static_cast<uint16_t*>(dst)); break;
+    case 4: gather_typed(reinterpret_cast<const uint32_t*>(base), dims, st, start, len, static_cast<uint32_t*>(dst)); break;
+    default: gather_typed(reinterpret_cast<const uint64_t*>(base), dims, st, start, len, static_cast<uint64_t*>(dst)); break;
+  }
+}
+
+void fill(int item, const void* value, void* dst, int64_t n) {
+  switch (item) {
+    case 1: std::fill_n(static_cast<uint8_t*>(dst), n, *static_cast<const uint8_t*>(value)); break;
+    case 2: std::fill_n(static_cast<uint16_t*>(dst), n, *static_cast<const uint16_t*>(value)); break;
+    case 4: std::fill_n(static_cast<uint32_t*>(dst), n, *static_cast<const uint32_t*>(value)); break;
+    default: std::fill_n(static_cast<uint64_t*>(dst), n, *static_cast<const uint64_t*>(value)); break;
+  }
+}
+
+// ---- the prepared program ----
+
+enum class Src : uint8_t { Direct, Gather, Uniform, Compute };
+
+constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
+
+struct Reg {
+  Src src = Src::Compute;
+  int item = 8;
+  bool uniform = false;
+  const std::byte* base = nullptr;  // inputs
+  Strides strides;                  // inputs, over the simplified dims
+  std::byte* out = nullptr;         // stored registers: their output buffer
+  int slot = -1;                    // scratch slot (gathered, uniform and unstored computed values)
+  InstrFn fn = nullptr;
+  const Instr* instr = nullptr;
+  std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
+  int last_read = -1;      // the last instruction reading it (-1: none; the register count: after)
+};
+
+struct Program {
+  Shape dims;
+  int kept = 0;          // how many simplified dims the reduction keeps
+  bool leading = false;  // reduced dims come first (else last)
+  std::vector<Reg> regs;
+  int first_code = 0;
+  int slots = 0;
+  bool stream = false;  // outputs too large for the caches: non-temporal stores
+  std::vector<int> tail_loads;  // gathered inputs only the reduction reads
+};
+
+// Drops size-1 dims and merges neighbours that every operand walks contiguously (never across
+// the kept/reduced boundary).
+void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<Strides>& st, Program& p) {
+  Shape dims;
+  std::vector<bool> red;
+  std::vector<Strides> out(st.size());
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    bool merge = !dims.empty() && red.back() == reduced[d];
+    for (size_t i = 0; i < st.size() && merge; ++i) merge = out[i].back() == st[i][d] * shape[d];
+    if (merge) {
+      dims.back() *= shape[d];
+      for (size_t i = 0; i < st.size(); ++i) out[i].back() = st[i][d];
+    } else {
+      dims.push_back(shape[d]);
+      red.push_back(reduced[d]);
+      for (size_t i = 0; i < st.size(); ++i) out[i].push_back(st[i][d]);
+    }
+  }
+  p.dims = dims;
+  p.kept = static_cast<int>(std::count(red.begin(), red.end(), false));
+  p.leading = !red.empty() && red.front() && p.kept > 0;
+  st = std::move(out);
+}
+
+// Gives scratch slots to the registers that need one, reusing a slot once its value is dead, so a
+// long chain works in a few cache-resident blocks. Gathered inputs load just before first use.
+void assign_slots(Program& p, int result) {
+  int nreg = static_cast<int>(p.regs.size());
+  std::vector<int> last(nreg, -1);
+  for (int r = p.first_code; r < nreg; ++r)
+    for (int a : p.regs[r].instr->args) last[a] = r;
+  if (result >= 0) last[result] = nreg;  // read after the program
+  for (int r = 0; r < nreg; ++r) p.regs[r].last_read = last[r];
+  std::vector<int> free_slots;
+  auto take = [&] {
+    if (free_slots.empty()) return p.slots++;
+    int s = free_slots.back();
+    free_slots.pop_back();
+    return s;
+  };
+  for (int r = 0; r < nreg; ++r)
+    if (p.regs[r].uniform) p.regs[r].slot = take();  // live for the whole chunk
+  for (int r = p.first_code; r < nreg; ++r) {
+    Reg& g = p.regs[r];
+    for (int a : g.instr->args) {
+      Reg& in = p.regs[a];
+      if (in.src == Src::Gather && in.slot < 0) {
+        in.slot = take();
+        g.loads.push_back(a);
+      }
+    }
+    if (!g.uniform && !g.out) g.slot = take();
+    for (int a : g.instr->args) {
+      if (last[a] != r || p.regs[a].uniform || p.regs[a].slot < 0) continue;
+      if (std::count(free_slots.begin(), free_slots.end(), p.regs[a].slot) == 0) free_slots.push_back(p.regs[a].slot);
+    }
+    if (last[r] < 0 && g.slot >= 0) free_slots.push_back(g.slot);  // an unread, unstored value
+  }
+  if (result >= 0 && p.regs[result].src == Src::Gather && p.regs[result].slot < 0) {
+    p.regs[result].slot = take();
+    p.tail_loads.push_back(result);
+  }
+}
+
+struct Scratch {
+  std::vector<std::byte> bytes;
+  std::byte* get(size_t n) {
+    if (bytes.size() < n + 64) bytes.resize(n + 64);
+    auto addr = reinterpret_cast<uintptr_t>(bytes.data());
+    return bytes.data() + ((64 - addr % 64) % 64);
+  }
+};
+thread_local Scratch t_scratch;
+
+void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs) {
+  const Reg& g = p.regs[r];
+  std::byte* slot = scratch + g.slot * kSlotBytes;
+  gather(g.item, g.base, p.dims, g.strides, start, len, slot);
+  ptrs[r] = slot;
+}
+
+// Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
+// Uniform registers were computed beforehand.
+void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs,
+               const Instr*& current) {
+  const void* args[4];
+  for (int r = 0; r < p.first_code; ++r)
+    if (p.regs[r].src == Src::Direct) ptrs[r] = p.regs[r].base + start * p.regs[r].item;
+  for (size_t r = p.first_code; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    if (g.uniform) continue;
+    for (int in : g.loads) load(p, in, scratch, start, len, ptrs);
+    void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
+    for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
+    current = g.instr;
+    // Large outputs that no later instruction reads go around the cache.
+    g_stream_stores = g.out && p.stream && g.last_read < 0;
+    g.fn(args, dst, len, *g.instr->node);
+    g_stream_stores = false;
+    ptrs[r] = dst;
+  }
+  for (int in : p.tail_loads) load(p, in, scratch, start, len, ptrs);
+  // Uniform registers that are stored (a size-1 iteration space) fill their outputs.
+  for (size_t r = p.first_code; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    if (g.out && g.uniform) fill(g.item, ptrs[r], g.out + start * g.item, len);
+  }
+}
+
+// Computes the uniform registers once per chunk (`width` copies each, so readers can index any
+// element of a block).
+void run_uniform(const Program& p, std::byte* scratch, int64_t width, std::vector<const void*>& ptrs,
+                 const Instr*& current) {
+  const void* args[4];
+  for (size_t r = 0; r < p.regs.size(); ++r) {
+    const Reg& g = p.regs[r];
+    if (!g.uniform) continue;
+    std::byte* slot = scratch + g.slot * kSlotBytes;
+    if (g.src == Src::Uniform) {
+      fill(g.item, g.base, slot, width);
+    } else {
+      for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
+      current = g.instr;
+      g.fn(args, slot, width, *g.instr->node);
+    }
+    ptrs[r] = slot;
+  }
+}
+
+// An input whose buffer output register `r` may take over: read in place in the same order as
+// the output is written (Direct), of the same item size, read last by `r`'s instruction or earlier
+// (each block reads it before `r` overwrites that block), and held by nothing but this kernel's
+// instructions, so nobody can read it afterwards. -1 if none.
+int donor(const KernelDesc& k, const Program& p, int r, const std::vector<bool>& donated) {
+  int nin = static_cast<int>(k.inputs.size());
+  if (p.regs[r].uniform) return -1;
+  for (int i = 0; i < nin; ++i) {
+    const Node& in = *k.inputs[i];
+    const Reg& g = p.regs[i];
+    if (donated[i] || g.src != Src::Direct || g.item != p.regs[r].item || !in.data.buffer) continue;
+    if (in.data.offset != 0 || in.data.buffer->readonly || in.data.buffer.use_count() != 1) continue;
+    if (!runtime::owns(in.data.buffer->data())) continue;  // never write over memory lent to us
+    if (k.reduction && k.result == i) continue;
+    long refs = 0, holders = 0;
+    int last = -1;
+    for (int c = 0; c < static_cast<int>(k.code.size()); ++c) {
+      const Node& m = *k.code[c].node;
+      for (size_t a = 0; a < m.inputs.size(); ++a)
+        if (m.inputs[a].get() == &in) {
+          ++refs;
+          holders = m.inputs[a].use_count();
+        }
+      for (int a : k.code[c].args)
+        if (a == i) last = nin + c;
+    }
+    if (refs == 0 || holders != refs || last > r) continue;
+    return i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+bool can_fuse_elementwise(const Node& n) { return find_instr(n) != nullptr; }
+
+bool can_fuse_reduction(const Node& n) {
+  if (n.device != DeviceType::CPU || n.kind != Kind::Reduction || !is_fold(n.op) || n.inputs.size() != 1) return false;
+  if (!fused_dtype(n.dtype) || n.inputs[0]->dtype != n.dtype || n.params.scalars.size() > 1) return false;
+  return trailing_axes(n.inputs[0]->shape, n.params.axes) || leading_axes(n.inputs[0]->shape, n.params.axes);
+}
+
+void run_fused(const KernelDesc& k, Node*& failed) {
+  Program p;
+  int nin = static_cast<int>(k.inputs.size());
+  int nreg = k.reg_count();
+  p.regs.resize(nreg);
+  std::vector<bool> reduced(k.shape.size(), false);
+  if (k.reduction)
+    for (int64_t a : k.reduction->params.axes) reduced[a] = true;
+  // Operand strides over the iteration space: inputs broadcast, outputs row-major.
+  std::vector<Strides> st;
+  Strides row_major = contiguous_strides(k.shape);
+  for (int r = 0; r < nin; ++r) {
+    const Node& in = *k.inputs[r];
+    st.push_back(broadcast_strides(in.shape, in.data.strides, k.shape));
+  }
+  st.push_back(row_major);
+  simplify(k.shape, reduced, st, p);
+  Strides contig = contiguous_strides(p.dims);
+  for (int r = 0; r < nin; ++r) {
+    Reg& g = p.regs[r];
+    const Node& in = *k.inputs[r];
+    g.item = itemsize(in.dtype);
+    g.base = in.data.byte_ptr(g.item);
+    g.strides = st[r];
+    bool zero = std::all_of(g.strides.begin(), g.strides.end(), [](int64_t s) { return s == 0; });
+    g.uniform = zero;
+    g.src = zero ? Src::Uniform : g.strides == contig ? Src::Direct : Src::Gather;
+  }
+  for (int i = 0; i < static_cast<int>(k.code.size()); ++i) {
+    Reg& g = p.regs[nin + i];
+    const Instr& ins = k.code[i];
+    g.src = Src::Compute;
+    g.instr = &ins;
+    g.fn = find_instr(*ins.node);
+    if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
+    g.item = itemsize(ins.node->dtype);
+    g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
+    // x ** 2.0 with a constant exponent is x * x, rounded once: the same value pow gives.
+    // (NumPy takes the same shortcut for x ** 2.)
+    if (ins.node->op == "pow" && is_floating(ins.node->dtype)) {
+      const Reg& e = p.regs[ins.args[1]];
+      double v = 0;
+      if (e.src == Src::Uniform)
+        v = ins.node->dtype == DType::Float64 ? *reinterpret_cast<const double*>(e.base)
+                                              : *reinterpret_cast<const float*>(e.base);
+      else if (e.instr && e.instr->node->op == "full" && e.instr->args.empty())
+        v = e.instr->node->params.scalars.at(0).as<double>();
+      if (v == 2.0) g.fn = square_instr(ins.node->dtype);  // reads args[0] only
+    }
+  }
+  std::vector<bool> donated(nin, false);
+  for (int r : k.outputs) {
+    Node& n = *k.reg_node(r);
+    int from = donor(k, p, r, donated);
+    if (from >= 0) {  // the input dies with this kernel: write over it
+      donated[from] = true;
+      n.data.buffer = k.inputs[from]->data.buffer;
+      n.data.offset = 0;
+      n.data.strides = contiguous_strides(n.shape);
+    } else {
+      alloc_output(n);
+    }
+    p.regs[r].out = n.data.byte_ptr(p.regs[r].item);
+  }
+  p.first_code = nin;
+  assign_slots(p, k.reduction ? k.result : -1);
+
+  int64_t total = shape_size(p.dims);
+  p.stream = total * 8 >= (int64_t{16} << 20);  // well past this machine's caches
+  int64_t width = std::min(total, kBlock);
+  folds::Fold fold;
+  int64_t L = 1, nout = 1;
+  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) {
+    bool kept_dim = p.leading ? d >= static_cast<int>(p.dims.size()) - p.kept : d < p.kept;
+    (kept_dim ? nout : L) *= p.dims[d];
+  }
+  std::byte* rout = nullptr;
+  int ritem = 8;
+  if (k.reduction) {
+    fold = folds::find_fold(k.reduction->op, k.reduction->dtype);
+    if (FoldFn simd = simd_fold(k.reduction->op, k.reduction->dtype)) fold.fold = simd;
+    if (!fold.fold) throw std::logic_error("fused kernel: no reduction " + std::string(k.reduction->op));
+    alloc_output(*k.reduction);
+    ritem = itemsize(k.reduction->dtype);
+    rout = k.reduction->data.byte_ptr(ritem);
+    if (total == 0) {  // empty reduction: every output is the starting value
+      for (int64_t j = 0, e = k.reduction->size(); j < e; ++j) fold.init(*k.reduction, rout + j * ritem);
+      return;
+    }
+  }
+  if (total == 0) return;
+
+  size_t scratch_bytes = static_cast<size_t>(std::max(p.slots, 1)) * kSlotBytes;
+  std::atomic<Node*> first_failed{nullptr};
+  auto guarded = [&](auto&& body) {
+    const Instr* current = nullptr;
+    try {
+      body(current);
+    } catch (...) {
+      Node* expected = nullptr;
+      first_failed.compare_exchange_strong(expected, current ? current->node : k.reduction);
+      throw;
+    }
+  };
+  struct Report {  // hands the failing node to the caller however the kernel is left
+    std::atomic<Node*>& from;
+    Node*& to;
+    ~Report() {
+      if (Node* n = from.load()) to = n;
+    }
+  } report{first_failed, failed};
+
+  if (!k.reduction) {
+    int64_t nblocks = (total + kBlock - 1) / kBlock;
+    runtime::parallel_for(nblocks, 8, [&](int64_t b0, int64_t b1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, width, ptrs, current);
+        for (int64_t b = b0; b < b1; ++b) {
+          int64_t s = b * kBlock;
+          run_block(p, scratch, s, std::min(kBlock, total - s), ptrs, current);
+        }
+        flush_streams();
+      });
+    });
+    return;
+  }
+
+  int res = k.result;
+  if (p.leading) {
+    // Reduced rows outermost: each block of the kept part starts at the initial value and takes
+    // every reduced row in order. Outputs are independent, so blocks go to threads freely.
+    int64_t nchunks = (nout + kBlock - 1) / kBlock;
+    runtime::parallel_for(nchunks, 1, [&](int64_t c0, int64_t c1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, width, ptrs, current);
+        for (int64_t c = c0; c < c1; ++c) {
+          int64_t j0 = c * kBlock, len = std::min(kBlock, nout - j0);
+          std::byte* o = rout + j0 * ritem;
+          for (int64_t j = 0; j < len; ++j) fold.init(*k.reduction, o + j * ritem);
+          for (int64_t i = 0; i < L; ++i) {
+            run_block(p, scratch, i * nout + j0, len, ptrs, current);
+            fold.accumulate(o, ptrs[res], len);
+          }
+        }
+        flush_streams();
+      });
+    });
+    return;
+  }
+  // Reductions. Long rows: each row splits into blocks, each block gives a partial. Short rows:
+  // a block covers whole rows, each folded at once.
+  if (L >= kBlock) {
+    int64_t nb = (L + kBlock - 1) / kBlock;
+    std::vector<std::byte> partial(static_cast<size_t>(nout * nb * ritem));
+    runtime::parallel_for(nout * nb, 4, [&](int64_t w0, int64_t w1) {
+      guarded([&](const Instr*& current) {
+        std::byte* scratch = t_scratch.get(scratch_bytes);
+        std::vector<const void*> ptrs(nreg);
+        run_uniform(p, scratch, width, ptrs, current);
+        for (int64_t w = w0; w < w1; ++w) {
+          int64_t j = w / nb, b = w % nb;
+          int64_t len = std::min(kBlock, L - b * kBlock);
+          run_block(p, scratch, j * L + b * kBlock, len, ptrs, current);
+          fold.fold(ptrs[res], len, partial.data() + w * ritem);
+        }
+        flush_streams();
+      });
+    });
+    // Combine each row's partials pairwise, in block order.
+    for (int64_t j = 0; j < nout; ++j) {
+      std::byte* part = partial.data() + j * nb * ritem;
+      for (int64_t width = 1; width < nb; width *= 2)
+        for (int64_t i = 0; i + width < nb; i += 2 * width) fold.combine(part + i * ritem, part + (i + width) * ritem);
+      std::byte* o = rout + j * ritem;
+      fold.init(*k.reduction, o);
+      fold.combine(o, part);
+    }
+    return;
+  }
+  int64_t rows = std::max<int64_t>(1, kBlock / L);
+  int64_t nwork = (nout + rows - 1) / rows;
+  runtime::parallel_for(nwork, std::max<int64_t>(1, 8 / std::max<int64_t>(1, rows)), [&](int64_t w0, int64_t w1) {
+    guarded([&](const Instr*& current) {
+      std::byte* scratch = t_scratch.get(scratch_bytes);
+      std::vector<const void*> ptrs(nreg);
+      run_uniform(p, scratch, width, ptrs, current);
+      for (int64_t w = w0; w < w1; ++w) {
+        int64_t j0 = w * rows, nr = std::min(rows, nout - j0);
+        run_block(p, scratch, j0 * L, nr * L, ptrs, current);
+        auto* x = static_cast<const std::byte*>(ptrs[res]);
+        bool uni = p.regs[res].uniform;
+        for (int64_t r = 0; r < nr; ++r) {
+          std::byte* o = rout + (j0 + r) * ritem;
+          alignas(16) std::byte v[16];
+          fold.fold(uni ? x : x + r * L * p.regs[res].item, L, v);
+          fold.init(*k.reduction, o);
+          fold.combine(o, v);
+        }
+      }
+      flush_streams();
+    });
+  });
+}
+
+}  // namespace ember::cpu

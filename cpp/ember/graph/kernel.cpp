@@ -1,0 +1,49 @@
+#include "ember/graph/kernel.h"
+
+#include <sstream>
+
+namespace ember {
+
+Node* KernelDesc::reg_node(int r) const {
+  int n = static_cast<int>(inputs.size());
+  return r < n ? inputs[r] : code[r - n].node;
+}
+
+std::vector<Node*> KernelDesc::produced() const {
+  if (single) return {single};
+  std::vector<Node*> out;
+  for (int r : outputs) out.push_back(reg_node(r));
+  if (reduction) out.push_back(reduction);
+  return out;
+}
+
+std::string describe(const std::vector<KernelDesc>& kernels) {
+  std::ostringstream s;
+  int k = 0;
+  for (const KernelDesc& kn : kernels) {
+    s << "kernel " << k++ << ": ";
+    if (kn.single) {
+      s << kn.single->op << " " << dtype_name(kn.single->dtype) << " " << shape_str(kn.single->shape) << "\n";
+      continue;
+    }
+    s << "fused " << shape_str(kn.shape) << "\n";
+    for (size_t i = 0; i < kn.inputs.size(); ++i)
+      s << "  %" << i << " = load " << dtype_name(kn.inputs[i]->dtype) << " " << shape_str(kn.inputs[i]->shape) << "\n";
+    for (size_t i = 0; i < kn.code.size(); ++i) {
+      const Instr& in = kn.code[i];
+      s << "  %" << kn.inputs.size() + i << " = " << in.node->op << " " << dtype_name(in.node->dtype);
+      for (int a : in.args) s << " %" << a;
+      s << "\n";
+    }
+    for (int r : kn.outputs) s << "  store %" << r << "\n";
+    if (kn.reduction) {
+      s << "  reduce " << kn.reduction->op << " %" << kn.result << " axes (";
+      for (size_t i = 0; i < kn.reduction->params.axes.size(); ++i)
+        s << (i ? ", " : "") << kn.reduction->params.axes[i];
+      s << ") -> " << dtype_name(kn.reduction->dtype) << " " << shape_str(kn.reduction->shape) << "\n";
+    }
+  }
+  return s.str();
+}
+
+}  // namespace ember

@@ -1,0 +1,40 @@
+// The KernelDesc: the unit the graph hands to a device (DESIGN.md §3). Either a fused program — a small
+// SSA list of elementwise instructions over one iteration space, reading its inputs with per-input
+// (broadcast, view) strides and optionally ending in a reduction — or one node run by its own kernel.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ember/graph/node.h"
+
+namespace ember {
+
+// One SSA instruction: register `dst` = node->op applied to registers `args`.
+struct Instr {
+  Node* node;             // the node it computes (op, params, dtype)
+  std::vector<int> args;  // registers read
+};
+
+struct KernelDesc {
+  // A single node run by its device's kernel (opaque ops, views, unfusable nodes); null if fused.
+  Node* single = nullptr;
+
+  // ---- fused programs ----
+  Shape shape;                 // the iteration space
+  std::vector<Node*> inputs;   // registers 0..inputs.size()-1: evaluated before the kernel runs
+  std::vector<Instr> code;     // register inputs.size() + i is code[i]'s result
+  std::vector<int> outputs;    // registers materialized into their nodes (shape == `shape`)
+  Node* reduction = nullptr;   // a trailing reduction of the last register, or null
+  int result = -1;             // the register the reduction reads
+
+  int reg_count() const { return static_cast<int>(inputs.size() + code.size()); }
+  // The node whose value a register holds.
+  Node* reg_node(int r) const;
+  // The nodes this kernel makes evaluated when it runs.
+  std::vector<Node*> produced() const;
+};
+
+// A readable listing ("kernel 0: fused (1000,) ..."), for tests and users.
+std::string describe(const std::vector<KernelDesc>& kernels);
+
+}  // namespace ember

@@ -1,0 +1,32 @@
+"""The engine's controls: threads, and the Kernels a computation becomes (for tests and tuning)."""
+from . import _core
+from ._array import Array
+
+__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async"]
+
+
+def set_num_threads(n):
+    """Sets how many threads ember's kernels use; n <= 0 restores the default
+    (the EMBER_NUM_THREADS environment variable, else the machine's hardware threads)."""
+    _core.set_num_threads(int(n))
+
+
+def get_num_threads():
+    """The number of threads ember's kernels use."""
+    return _core.get_num_threads()
+
+
+def kernels(*arrays):
+    """The Kernels evaluating `arrays` would run, without running them: (count, listing).
+
+    The count leaves out zero-copy views; the listing shows each fused kernel's instructions."""
+    hs = [a._h for a in arrays if isinstance(a, Array)]
+    count, text = _core.kernels(hs)
+    return count, text
+
+
+def eval_async(*arrays):
+    """Starts computing `arrays` in the background and returns at once. Python keeps running;
+    the next sync point (.numpy(), print, float(), em.eval, ...) waits for the work and re-raises
+    any error it met, as a synchronous evaluation would have."""
+    _core.eval_async([a._h for a in arrays if isinstance(a, Array)])

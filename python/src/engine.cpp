@@ -1,0 +1,39 @@
+// The engine's controls: thread count and the Kernels a graph becomes.
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.h"
+#include "ember/graph/eval.h"
+#include "ember/runtime/thread_pool.h"
+
+namespace ember::py {
+
+void bind_engine(nb::module_& m) {
+  m.def("set_num_threads", &runtime::set_num_threads, nb::arg("n"),
+        "Sets the threads kernels use (n <= 0: EMBER_NUM_THREADS or the machine's count).");
+  m.def("get_num_threads", &runtime::num_threads);
+  m.def(
+      "eval_async",
+      [](const std::vector<Array>& arrays) {
+        std::vector<NodePtr> roots;
+        for (auto& a : arrays) roots.push_back(a.node());
+        nb::gil_scoped_release release;  // may wait for earlier work; touches no Python object
+        eval_async(roots);
+      },
+      nb::arg("arrays"), "Schedules the arrays' evaluation and returns; the next sync point waits.");
+  m.def(
+      "kernels",
+      [](const std::vector<Array>& arrays) {
+        std::vector<NodePtr> roots;
+        for (auto& a : arrays) roots.push_back(a.node());
+        std::vector<KernelDesc> ks = plan(roots);
+        int compute = 0;
+        for (auto& k : ks)
+          if (!k.single || k.single->kind != Kind::View) ++compute;
+        return std::make_tuple(compute, describe(ks));
+      },
+      nb::arg("arrays"), "The Kernels evaluating the arrays would run: (count without views, listing).");
+}
+
+}  // namespace ember::py
