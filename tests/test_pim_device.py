@@ -149,3 +149,13 @@ def test_not_implemented_and_fallback():
 def test_memory_error():
     with pytest.raises(MemoryError, match="out of memory"):
         em.zeros(2 ** 27, dtype=em.int32, device="pim").numpy()
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float32"])
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_cumsum_and_sort_on_pim(on_pim, dtype, axis):
+    a = sample((3, 7), dtype, 8)
+    kw = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else {}
+    check_op(lambda x: em.cumsum(x, axis=axis), lambda x: np.cumsum(x, axis=axis), a, **kw)
+    if axis in (None, -1, 1):
+        check_op(lambda x: em.sort(x, axis=-1), lambda x: np.sort(x, axis=-1), a)

@@ -1,6 +1,7 @@
 // Reductions on pim: a whole-array reduction is the machine's tree reduce (any size); a reduction
 // over some axes combines the reduced slabs pairwise in memory with element-wise macros.
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -179,12 +180,15 @@ void sort_kernel(Node& n) {
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   if (n.params.axes.at(0) != in.ndim() - 1) throw Unsupported("sort along a leading axis");
   const uint64_t len = uint64_t(in.shape.back()), groups = uint64_t(in.size()) / len;
-  if (groups > 1 && (len & (len - 1))) throw Unsupported("batched sort of non-power-of-two rows");
+  // The sorting network wants a power-of-two number of rows per crossbar: copy into such a layout.
   const Tensor& src = tensor_of(in);
-  Tensor out = src.dense() ? alloc_like(src, t) : gather(src, strided_index(in.shape, contiguous_strides(in.shape), 0),
-                                                         placement_for(src.n, -1));
+  const uint32_t rows = machine().geometry().rows;
+  Tensor like = alloc(src.n, t, std::bit_floor(uint32_t(std::min<uint64_t>(src.n, rows))), 28);
+  machine().free(like);
+  std::vector<uint64_t> iota(src.n);
+  for (uint64_t i = 0; i < src.n; ++i) iota[i] = i;
+  Tensor out = gather(src, iota, like);
   try {
-    if (src.dense()) run(Macro::Copy, out, {src});
     sort(machine(), out, n.params.flag, groups > 1 ? len : 0);
   } catch (const std::exception& e) {
     machine().free(out);
@@ -197,9 +201,54 @@ void sort_kernel(Node& n) {
   set_tensor(n, out);
 }
 
+// cumsum along one axis: the machine's parallel prefix sum on each line (gathered dense), moved
+// back into place.
+void cumsum_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(n.dtype);
+  if (n.params.flag) throw Unsupported("include_initial is not lowered");
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  const int ax = int(n.params.axes.at(0)), nd = in.ndim();
+  const int64_t L = in.shape[ax], M = in.size() / L;
+  Shape shape;
+  Strides strides;
+  const Strides c = contiguous_strides(in.shape);
+  for (int k = 0; k < nd; ++k)
+    if (k != ax) shape.push_back(in.shape[k]), strides.push_back(c[k]);
+  shape.push_back(L), strides.push_back(c[ax]);
+  const auto all = strided_index(shape, strides, 0);  // line m = all[m * L .. (m + 1) * L)
+  const Tensor& src = tensor_of(in);
+  Tensor out = alloc(uint64_t(in.size()), t);
+  std::vector<uint64_t> iota(static_cast<size_t>(L));
+  for (int64_t i = 0; i < L; ++i) iota[i] = uint64_t(i);
+  try {
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), 28));
+      Tensor r;
+      try {
+        r = alloc_like(g, t);
+        cumsum(machine(), g, r);
+      } catch (const std::exception& e) {
+        machine().free(g);
+        if (r.n) machine().free(r);
+        if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+        throw;
+      }
+      move_elements(r, iota, out, idx);
+      machine().free(g), machine().free(r);
+    }
+  } catch (...) {
+    machine().free(out);
+    throw;
+  }
+  set_tensor(n, out);
+}
+
 }  // namespace
 
 void register_reductions() {
+  register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
   register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
     register_kernel(DeviceType::PIM, op, profiled<reduce_kernel>);
