@@ -159,3 +159,11 @@ def test_cumsum_and_sort_on_pim(on_pim, dtype, axis):
     check_op(lambda x: em.cumsum(x, axis=axis), lambda x: np.cumsum(x, axis=axis), a, **kw)
     if axis in (None, -1, 1):
         check_op(lambda x: em.sort(x, axis=-1), lambda x: np.sort(x, axis=-1), a)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float32"])
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 5)), ((4,), (4, 2)), ((2, 6), (6,)), ((1, 33), (33, 1))])
+def test_matmul_on_pim(on_pim, dtype, shapes):
+    a, b = sample(shapes[0], dtype, 1), sample(shapes[1], dtype, 2)
+    kw = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else {}
+    check_op(lambda x, y: x @ y, np.matmul, a, b, **kw)

@@ -53,6 +53,62 @@ ReduceResult collective(Reduce r, const Tensor& t) {
   }
 }
 
+// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results.
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
+                    ember::DType out_dtype) {
+  const DType out_t = to_pim(out_dtype);
+  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
+  auto slab = [&](int64_t l) {
+    std::vector<uint64_t> idx(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
+    return idx;
+  };
+  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
+  // combining L slabs one after another (L - 1 macros).
+  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
+    std::vector<uint64_t> bits(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
+      try {
+        bits[m] = collective(r, g).value;
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(M), out_t);
+    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
+    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
+    machine().write(out, host.data());  // the M results go back in one bulk write
+    charge({1, M, M * out.regs.nregs});
+    return out;
+  }
+  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
+  Tensor acc = gather(src, slab(0), place);
+  const Macro mac = combine_of(r);
+  try {
+    for (int64_t l = 1; l < L; ++l) {
+      Tensor x = gather(src, slab(l), place);
+      Tensor next = alloc_like(place, src.dtype);
+      try {
+        run(mac, next, {acc, x});
+      } catch (...) {
+        machine().free(x), machine().free(next);
+        throw;
+      }
+      machine().free(x);
+      machine().free(acc);
+      acc = next;
+    }
+  } catch (...) {
+    machine().free(acc);
+    throw;
+  }
+  return acc;
+}
+
 void reduce_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const Reduce r = reduce_of(n.op);
@@ -120,57 +176,7 @@ void reduce_kernel(Node& n) {
       bool red = std::find(axes.begin(), axes.end(), k) != axes.end();
       if (red == (pass == 1)) perm_shape.push_back(in.shape[k]), perm_strides.push_back(c[k]);
     }
-  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
-  auto all = strided_index(perm_shape, perm_strides, 0);  // (m, l) at m * L + l
-  auto slab = [&](int64_t l) {
-    std::vector<uint64_t> idx(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
-    return idx;
-  };
-  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
-  // combining L slabs one after another (L - 1 macros).
-  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
-    std::vector<uint64_t> bits(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) {
-      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
-      try {
-        bits[m] = collective(r, g).value;
-      } catch (...) {
-        machine().free(g);
-        throw;
-      }
-      machine().free(g);
-    }
-    Tensor out = alloc(uint64_t(M), out_t);
-    std::vector<std::byte> host(size_t(M) * itemsize(n.dtype));
-    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(n.dtype), &bits[m], itemsize(n.dtype));
-    machine().write(out, host.data());  // the M results go back in one bulk write
-    charge({1, M, M * out.regs.nregs});
-    return set_tensor(n, out);
-  }
-  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
-  Tensor acc = gather(src, slab(0), place);
-  const Macro mac = combine_of(r);
-  try {
-    for (int64_t l = 1; l < L; ++l) {
-      Tensor x = gather(src, slab(l), place);
-      Tensor next = alloc_like(place, src.dtype);
-      try {
-        run(mac, next, {acc, x});
-      } catch (...) {
-        machine().free(x), machine().free(next);
-        throw;
-      }
-      machine().free(x);
-      machine().free(acc);
-      acc = next;
-    }
-  } catch (...) {
-    machine().free(acc);
-    throw;
-  }
-  set_tensor(n, acc);
+  set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
 }
 
 // sort along the last axis: the machine's sorting network on a dense copy, one group per row.
@@ -245,9 +251,52 @@ void cumsum_kernel(Node& n) {
   set_tensor(n, out);
 }
 
+// matmul of two matrices as multiply-and-reduce in memory: the m*n*k products are formed by one
+// multiply macro over operands gathered into one placement, then reduced along k.
+void matmul_kernel(Node& n) {
+  const Node& A = *n.inputs[0];
+  const Node& B = *n.inputs[1];
+  const DType t = to_pim(n.dtype);
+  if (A.ndim() != 2 || B.ndim() != 2) throw Unsupported("batched matmul is not lowered");
+  if (t == DType::Bool || n.params.flag) throw Unsupported("bool / conjugating matmul is not lowered");
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  const int64_t m = A.shape[0], k = A.shape[1], nn = B.shape[1], P = m * nn * k;
+  if (k == 0) {
+    Tensor out = alloc(uint64_t(n.size()), t);
+    fill(out, 0);
+    return set_tensor(n, out);
+  }
+  std::vector<uint64_t> ia(size_t(P), 0), ib(size_t(P), 0), all(size_t(P), 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < nn; ++j)
+      for (int64_t l = 0; l < k; ++l) {
+        const size_t p = size_t((i * nn + j) * k + l);
+        ia[p] = uint64_t(i * k + l), ib[p] = uint64_t(l * nn + j), all[p] = p;
+      }
+  const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
+  Tensor ga = gather(tensor_of(A), ia, place);
+  Tensor gb = gather(tensor_of(B), ib, place);
+  Tensor prod = alloc_like(place, t);
+  try {
+    run(Macro::Mul, prod, {ga, gb});
+  } catch (...) {
+    machine().free(ga), machine().free(gb), machine().free(prod);
+    throw;
+  }
+  machine().free(ga), machine().free(gb);
+  try {
+    set_tensor(n, reduce_lines(prod, all, m * nn, k, Reduce::Sum, n.dtype));
+  } catch (...) {
+    machine().free(prod);
+    throw;
+  }
+  machine().free(prod);
+}
+
 }  // namespace
 
 void register_reductions() {
+  register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);
   register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
   register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
