@@ -167,3 +167,15 @@ def test_matmul_on_pim(on_pim, dtype, shapes):
     a, b = sample(shapes[0], dtype, 1), sample(shapes[1], dtype, 2)
     kw = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else {}
     check_op(lambda x, y: x @ y, np.matmul, a, b, **kw)
+
+
+def test_indexing_and_concat_on_pim(on_pim):
+    a = sample((4, 5), "float32", 9)
+    check_op(lambda x: x[np.array([3, 0, 0])], lambda x: x[np.array([3, 0, 0])], a)
+    check_op(lambda x: x[:, [4, 1]], lambda x: x[:, [4, 1]], a)
+    check_op(lambda x: x[[0, 2], [1, 3]], lambda x: x[[0, 2], [1, 3]], a)
+    check_op(lambda x: x[x > 0], lambda x: x[x > 0], a)
+    check_op(lambda x: em.concat([x, x[::-1]], axis=1), lambda x: np.concatenate([x, x[::-1]], axis=1), a)
+    check_op(lambda x: em.stack([x, -x]), lambda x: np.stack([x, -x]), a)
+    with pytest.raises(IndexError):
+        em.asarray(a)[np.array([7])].numpy()

@@ -219,6 +219,11 @@ class Array:
 
     # ---- indexing ----
     def __getitem__(self, key):
+        if self.device != "cpu":  # index arrays follow the array they index
+            from ._device import default_device
+
+            with default_device(self.device):
+                return _wrap(_core.getitem(self._h, _key(key)))
         return _wrap(_core.getitem(self._h, _key(key)))
 
     def __setitem__(self, key, value):
@@ -226,6 +231,10 @@ class Array:
             from ._creation import asarray
 
             value = asarray(value, dtype=self.dtype if type(value) in _SCALARS else None, device=self.device)
+            from ._device import default_device
+
+            with default_device(self.device):
+                return _core.setitem(self._h, _key(key), _operand(value))
         _core.setitem(self._h, _key(key), _operand(value))
 
     # ---- methods ----

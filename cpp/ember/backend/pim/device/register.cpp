@@ -27,6 +27,7 @@ void register_device() {
     register_elementwise();
     register_reductions();
     register_views();
+    register_movement();
     register_fallback(DeviceType::PIM, profiled<no_kernel>);
   });
 }

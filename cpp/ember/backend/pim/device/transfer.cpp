@@ -66,15 +66,15 @@ void to_device_kernel(Node& n) {
   }
 }
 
-void cpu_fallback(Node& n, const std::string& why) {
+void cpu_fallback(Node& n, const std::string& why, bool index_op) {
   auto& s = state();
-  if (!s.fallback_cpu)
+  if (!s.fallback_cpu && !index_op)
     throw NotImplementedError("'" + std::string(n.op) + "' is not implemented on device pim (" + why +
                               "); call ember.pim.fallback('cpu') to run it on the host");
   Kernel k = find_kernel(DeviceType::CPU, n.op);
   if (!k) throw NotImplementedError("'" + std::string(n.op) + "' is implemented on no device");
   static std::set<std::string> warned;
-  if (warned.insert(std::string(n.op)).second && s.warn)
+  if (!index_op && warned.insert(std::string(n.op)).second && s.warn)
     s.warn("ember.pim: '" + std::string(n.op) + "' runs on the host (cpu fallback; transfers are charged)");
   Node host;
   host.op = n.op, host.kind = n.kind, host.params = n.params, host.dtype = n.dtype, host.shape = n.shape;
