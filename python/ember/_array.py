@@ -227,11 +227,12 @@ class Array:
         return _wrap(_core.getitem(self._h, _key(key)))
 
     def __setitem__(self, key, value):
-        if self.device != "cpu" and not (isinstance(value, Array) and value.device == self.device):
+        if self.device != "cpu":  # values and index arrays follow the array they write into
             from ._creation import asarray
-
-            value = asarray(value, dtype=self.dtype if type(value) in _SCALARS else None, device=self.device)
             from ._device import default_device
+
+            if type(value) not in _SCALARS and not (isinstance(value, Array) and value.device == self.device):
+                value = asarray(value, device=self.device)
 
             with default_device(self.device):
                 return _core.setitem(self._h, _key(key), _operand(value))
