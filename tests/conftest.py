@@ -13,3 +13,18 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 if os.environ.get("EMBER_TEST_PROFILE") == "ci":
     settings.load_profile("ci")
+
+# EMBER_DEVICE=pim runs the shared op tests with new arrays on that device (ember.default_device).
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _ember_device():
+    device = os.environ.get("EMBER_DEVICE")
+    if not device or device == "cpu":
+        yield
+        return
+    import ember as em
+
+    with em.default_device(device):
+        yield

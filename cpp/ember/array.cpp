@@ -44,6 +44,12 @@ NodePtr Array::node() const {
 
 Data Array::data() const {
   NodePtr n = node();
+  if (n->device != DeviceType::CPU) {  // host reads of device arrays: one bulk transfer
+    Params p;
+    p.ints = {static_cast<int64_t>(DeviceType::CPU)};
+    n = make_node("to_device", Kind::Opaque, {n}, dtype(), shape_, std::move(p));
+    n->device = DeviceType::CPU;
+  }
   eval({n});
   return n->data;
 }

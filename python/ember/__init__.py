@@ -16,6 +16,7 @@ from ._dtypes import (  # noqa: E402,F401
     bfloat16, bool, bool_, cdouble, complex64, complex128, csingle, double, finfo, float16, float32, float64, half,
     iinfo, int8, int16, int32, int64, intp, isdtype, single, uint8, uint16, uint32, uint64, uintp,
 )
+from ._device import *  # noqa: E402,F401,F403
 from ._elementwise import *  # noqa: E402,F401,F403
 from ._engine import *  # noqa: E402,F401,F403
 from ._indexing import *  # noqa: E402,F401,F403

@@ -96,7 +96,7 @@ class Array:
 
     @property
     def device(self):
-        return "cpu"
+        return _core.device_of(self._h)
 
     @property
     def T(self):
@@ -119,6 +119,8 @@ class Array:
         """The values as a read-only NumPy array (zero-copy view of the evaluated buffer)."""
         if self.size == 0:
             return _np.empty(self.shape, dtype=self.dtype)
+        if self.device != "cpu":  # one bulk transfer to the host
+            return _wrap(_core.to_device(self._h, "cpu")).numpy()
         raw, offset, strides = self._h._raw()
         return _np.ndarray(self.shape, dtype=self.dtype, buffer=raw, offset=offset, strides=strides)
 
@@ -208,15 +210,32 @@ class Array:
         return (1, 0)  # kDLCPU
 
     def to_device(self, device, stream=None):
-        if device not in ("cpu", None):
-            raise ValueError(f"unknown device {device!r}")
-        return self
+        """This array on `device` ("cpu", "pim"): an explicit bulk transfer (self if already there)."""
+        if device is None or device == self.device:
+            return self
+        return _wrap(_core.to_device(self._h, device))
+
+    to = to_device
 
     # ---- indexing ----
     def __getitem__(self, key):
+        if self.device != "cpu":  # index arrays follow the array they index
+            from ._device import default_device
+
+            with default_device(self.device):
+                return _wrap(_core.getitem(self._h, _key(key)))
         return _wrap(_core.getitem(self._h, _key(key)))
 
     def __setitem__(self, key, value):
+        if self.device != "cpu":  # values and index arrays follow the array they write into
+            from ._creation import asarray
+            from ._device import default_device
+
+            if type(value) not in _SCALARS and not (isinstance(value, Array) and value.device == self.device):
+                value = asarray(value, device=self.device)
+
+            with default_device(self.device):
+                return _core.setitem(self._h, _key(key), _operand(value))
         _core.setitem(self._h, _key(key), _operand(value))
 
     # ---- methods ----

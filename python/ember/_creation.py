@@ -16,8 +16,29 @@ def _name(dtype, default="float64"):
 
 
 def _check_device(device):
-    if device not in (None, "cpu"):
-        raise ValueError(f"unknown device {device!r}; this build of ember has: 'cpu'")
+    if device is not None:
+        _core.check_device(device)
+
+
+def _place(a, device):
+    """a on `device` (None: the default device); host-built values are transferred in bulk."""
+    target = _core.get_default_device() if device is None else device
+    return a if a.device == target else a.to_device(target)
+
+
+class _on:
+    """Builds input-less nodes (fills) directly on `device`: no host buffer, no transfer."""
+
+    def __init__(self, device):
+        self.device = device
+
+    def __enter__(self):
+        self.saved = _core.get_default_device()
+        if self.device is not None:
+            _core.set_default_device(self.device)
+
+    def __exit__(self, *exc):
+        _core.set_default_device(self.saved)
 
 
 def _from_numpy(a, copy):
@@ -35,6 +56,11 @@ def asarray(obj, dtype=None, device=None, copy=None):
     """Converts obj (an ember array, a NumPy array, nested sequences, a scalar, a DLPack or buffer
     object) to an ember array; NumPy arrays are wrapped without copying where their layout allows."""
     _check_device(device)
+    return _place(_asarray(obj, dtype, copy), device) if device is not None or not isinstance(obj, Array) \
+        else _asarray(obj, dtype, copy)
+
+
+def _asarray(obj, dtype, copy):
     if isinstance(obj, Array):
         if dtype is not None and _dtypes.name_of(dtype) != obj._h.dtype:
             if copy is False:
@@ -76,17 +102,20 @@ def array(obj, dtype=None, copy=True, ndmin=0):
 
 def zeros(shape, dtype=None, device=None):
     _check_device(device)
-    return _wrap(_core.zeros(shape, _name(dtype)))
+    with _on(device):
+        return _wrap(_core.zeros(shape, _name(dtype)))
 
 
 def ones(shape, dtype=None, device=None):
     _check_device(device)
-    return _wrap(_core.ones(shape, _name(dtype)))
+    with _on(device):
+        return _wrap(_core.ones(shape, _name(dtype)))
 
 
 def empty(shape, dtype=None, device=None):
     _check_device(device)
-    return _wrap(_core.empty(shape, _name(dtype)))
+    with _on(device):
+        return _wrap(_core.empty(shape, _name(dtype)))
 
 
 def _fill_dtype(value):
@@ -107,8 +136,10 @@ def full(shape, fill_value, dtype=None, device=None):
         v = asarray(fill_value)
         dt = v.dtype if dtype is None else dtype
         shape = (shape,) if isinstance(shape, builtins.int) else tuple(shape)
-        return _wrap(_core.broadcast_to(v.astype(dt)._h, shape)).copy()
-    return _wrap(_core.full(shape, fill_value, _dtypes.name_of(dtype) if dtype is not None else _fill_dtype(fill_value)))
+        return _place(_wrap(_core.broadcast_to(v.astype(dt)._h, shape)).copy(), device)
+    with _on(device):
+        return _wrap(_core.full(shape, fill_value,
+                                _dtypes.name_of(dtype) if dtype is not None else _fill_dtype(fill_value)))
 
 
 def _like(x, dtype):
@@ -118,22 +149,31 @@ def _like(x, dtype):
 
 def zeros_like(x, dtype=None, device=None):
     shape, name = _like(x, dtype)
-    return _wrap(_core.zeros(shape, name))
+    with _on(_like_device(x, device)):
+        return _wrap(_core.zeros(shape, name))
 
 
 def ones_like(x, dtype=None, device=None):
     shape, name = _like(x, dtype)
-    return _wrap(_core.ones(shape, name))
+    with _on(_like_device(x, device)):
+        return _wrap(_core.ones(shape, name))
 
 
 def empty_like(x, dtype=None, device=None):
     shape, name = _like(x, dtype)
-    return _wrap(_core.empty(shape, name))
+    with _on(_like_device(x, device)):
+        return _wrap(_core.empty(shape, name))
 
 
 def full_like(x, fill_value, dtype=None, device=None):
     shape, name = _like(x, dtype)
-    return _wrap(_core.full(shape, fill_value, name))
+    with _on(_like_device(x, device)):
+        return _wrap(_core.full(shape, fill_value, name))
+
+
+def _like_device(x, device):
+    _check_device(device)
+    return device if device is not None else (x.device if isinstance(x, Array) else None)
 
 
 def arange(start, stop=None, step=1, dtype=None, device=None):
@@ -149,15 +189,19 @@ def arange(start, stop=None, step=1, dtype=None, device=None):
         dtype = "float64" if any(isinstance(v, builtins.float) for v in vals) else "int64"
         if any(isinstance(v, builtins.complex) for v in vals):
             dtype = "complex128"
-    return _wrap(_core.arange(*vals, _dtypes.name_of(dtype)))
+    with _on("cpu"):
+        r = _wrap(_core.arange(*vals, _dtypes.name_of(dtype)))
+    return _place(r, device)
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, device=None, axis=0):
     _check_device(device)
     if isinstance(start, builtins.complex) or isinstance(stop, builtins.complex):
         raise NotImplementedError("ember.linspace does not support complex endpoints yet")
-    r = _wrap(_core.linspace(builtins.float(start), builtins.float(stop), builtins.int(num), builtins.bool(endpoint),
-                             _name(dtype)))
+    with _on("cpu"):
+        r = _wrap(_core.linspace(builtins.float(start), builtins.float(stop), builtins.int(num), builtins.bool(endpoint),
+                                 _name(dtype)))
+    r = _place(r, device)
     if retstep:
         div = (num - 1) if endpoint else num
         return r, ((stop - start) / div if div > 0 else float("nan"))
@@ -167,7 +211,9 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, devi
 def eye(n_rows, n_cols=None, k=0, dtype=None, device=None, M=None):
     _check_device(device)
     n_cols = M if n_cols is None and M is not None else n_cols
-    return _wrap(_core.eye(n_rows, n_rows if n_cols is None else n_cols, k, _name(dtype)))
+    with _on("cpu"):
+        r = _wrap(_core.eye(n_rows, n_rows if n_cols is None else n_cols, k, _name(dtype)))
+    return _place(r, device)
 
 
 def identity(n, dtype=None):

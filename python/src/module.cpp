@@ -13,6 +13,10 @@ NB_MODULE(_core, m) {
   ember::py::bind_sorting(m);
   ember::py::bind_linalg(m);
   ember::py::bind_random(m);
+  ember::py::bind_device(m);
+#ifdef EMBER_HAVE_PIM
+  ember::py::bind_pim(m);
+#endif
   ember::py::bind_engine(m);
 #ifdef EMBER_HAVE_MPI
   ember::py::bind_distributed(m);

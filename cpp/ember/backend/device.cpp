@@ -17,6 +17,9 @@ std::array<Table, 3>& tables() {
   static std::array<Table, 3> t;
   return t;
 }
+std::array<Kernel, 3> g_fallback{};
+
+void same_device(Node& node) { node.data = node.inputs[0]->data; }
 
 }  // namespace
 
@@ -33,14 +36,31 @@ void register_kernel(DeviceType device, std::string_view op, Kernel kernel) {
   tables()[static_cast<int>(device)][op] = kernel;
 }
 
+void register_fallback(DeviceType device, Kernel kernel) { g_fallback[static_cast<int>(device)] = kernel; }
+
+Kernel find_kernel(DeviceType device, std::string_view op) {
+  auto& table = tables()[static_cast<int>(device)];
+  auto it = table.find(op);
+  return it == table.end() ? nullptr : it->second;
+}
+
 void run_node(Node& node) {
   static std::once_flag registered;
-  std::call_once(registered, cpu::register_all);
-  auto& table = tables()[static_cast<int>(node.device)];
+  std::call_once(registered, [] {
+    cpu::register_all();
+    register_kernel(DeviceType::CPU, "to_device", same_device);
+  });
+  DeviceType device = node.device;
+  if (node.op == "to_device") {  // params.ints[0]: the target; the device side does the transfer
+    DeviceType source = node.inputs.at(0)->device;
+    device = source != DeviceType::CPU ? source : static_cast<DeviceType>(node.params.ints.at(0));
+  }
+  auto& table = tables()[static_cast<int>(device)];
   auto it = table.find(node.op);
+  if (it == table.end() && g_fallback[static_cast<int>(device)]) return g_fallback[static_cast<int>(device)](node);
   if (it == table.end())
     throw NotImplementedError("'" + std::string(node.op) + "' is not implemented on device " +
-                              std::string(device_name(node.device)));
+                              std::string(device_name(device)));
   it->second(node);
 }
 

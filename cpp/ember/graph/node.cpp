@@ -2,12 +2,37 @@
 
 #include <algorithm>
 
+#include "ember/backend/device.h"
+#include "ember/errors.h"
 #include "ember/graph/eval.h"
 
 namespace ember {
 namespace {
 OriginProvider g_origin = nullptr;
+DeviceType g_default_device = DeviceType::CPU;
 constexpr int kMaxLazyDepth = 512;  // deeper graphs are evaluated as they are built
+}  // namespace
+
+DeviceType default_device() { return g_default_device; }
+void set_default_device(DeviceType d) { g_default_device = d; }
+
+namespace {
+// A node runs where its array inputs live; they must agree. 0-d host arrays (Python scalars) may
+// join any device (as PyTorch's cpu scalars do); nodes without inputs go to the default device.
+DeviceType resolve_device(std::string_view op, const std::vector<NodePtr>& inputs) {
+  if (inputs.empty()) return g_default_device;
+  bool found = false;
+  DeviceType d = DeviceType::CPU;
+  for (auto& in : inputs) {
+    if (in->device == DeviceType::CPU && in->shape.empty()) continue;
+    if (!found) d = in->device, found = true;
+    else if (in->device != d)
+      throw ValueError("ember." + std::string(op) + ": operands are on different devices ('" +
+                       std::string(device_name(d)) + "' and '" + std::string(device_name(in->device)) +
+                       "'); move one with .to(device)");
+  }
+  return d;
+}
 }  // namespace
 
 void set_origin_provider(OriginProvider provider) { g_origin = provider; }
@@ -20,6 +45,7 @@ NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, D
   n->dtype = dtype;
   n->shape = std::move(shape);
   n->params = std::move(params);
+  n->device = resolve_device(op, inputs);
   int depth = 0;
   for (auto& in : inputs)
     if (!in->evaluated) depth = std::max(depth, in->depth);

@@ -71,6 +71,10 @@ NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, D
 // A node that is already evaluated, over `data`.
 NodePtr make_leaf(DType dtype, Shape shape, Data data);
 
+// The device of nodes built from no array inputs (creation ops); `with em.default_device(...)`.
+DeviceType default_device();
+void set_default_device(DeviceType d);
+
 // Supplies the user's source location for new nodes (the Python bindings install one).
 using OriginProvider = std::string (*)();
 void set_origin_provider(OriginProvider provider);

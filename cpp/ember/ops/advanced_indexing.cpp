@@ -67,7 +67,8 @@ Params index_params(const ResolvedIndex& r) {
 }
 
 // Writes must not fail later and leave a broken storage version: check the indices now.
-void check_bounds(const NodePtr& idx, int64_t n, int axis) {
+void check_bounds(const NodePtr& idx_node, int64_t n, int axis) {
+  NodePtr idx = idx_node->device == DeviceType::CPU ? idx_node : to_device(Array(idx_node), DeviceType::CPU).node();
   eval({idx});
   const Data& d = idx->data;
   const int64_t* p = d.ptr<int64_t>();
@@ -136,8 +137,7 @@ std::vector<Array> nonzero(const Array& a) {
     throw ValueError("Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.");
   NodePtr src = a.node();
   NodePtr count = make_node("nonzero_count", Kind::Reduction, {src}, DType::Int64, {});
-  eval({count});  // the result length is data: this is a sync point
-  int64_t n = *count->data.ptr<int64_t>();
+  int64_t n = *Array(count).data().ptr<int64_t>();  // the result length is data: a sync point
   Array all(make_node("nonzero", Kind::Opaque, {src}, DType::Int64, {a.ndim(), n}));
   std::vector<Array> out;
   for (int k = 0; k < a.ndim(); ++k) out.push_back(getitem(all, {int64_t{k}}));
@@ -150,8 +150,9 @@ Array repeat_indices(const Array& repeats, int64_t n) {
   if (repeats.ndim() > 1 || (repeats.ndim() == 1 && repeats.size() != n && repeats.size() != 1))
     throw ValueError("operands could not be broadcast together with shape " + shape_str({n}) + " " +
                      shape_str(repeats.shape()));
-  NodePtr reps = broadcast_to(reshape(astype(repeats, DType::Int64, false), {-1}), {n}).node();
-  eval({reps});  // the result length is data
+  // The counts are read on the host (the result length is data): a device array is transferred.
+  NodePtr reps = to_device(broadcast_to(reshape(astype(repeats, DType::Int64, false), {-1}), {n}), DeviceType::CPU).node();
+  eval({reps});
   int64_t total = 0;
   const int64_t* p = reps->data.ptr<int64_t>();
   int64_t st = reps->data.strides[0];

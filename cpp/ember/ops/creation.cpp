@@ -72,6 +72,16 @@ Array astype(const Array& a, DType dtype, bool copy_flag) {
   return Array(make_node("astype", Kind::Elementwise, {a.node()}, dtype, a.shape(), std::move(p)));
 }
 
+Array to_device(const Array& a, DeviceType device) {
+  NodePtr in = a.node();
+  if (in->device == device) return a;
+  Params p;
+  p.ints = {static_cast<int64_t>(device)};
+  NodePtr n = make_node("to_device", Kind::Opaque, {in}, a.dtype(), a.shape(), std::move(p));
+  n->device = device;
+  return Array(n);
+}
+
 Array copy(const Array& a) { return Array(make_node("copy", Kind::Elementwise, {a.node()}, a.dtype(), a.shape())); }
 
 }  // namespace ember

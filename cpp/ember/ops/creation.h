@@ -20,6 +20,8 @@ Array eye(int64_t n, int64_t m, int64_t k, DType dtype);
 // A copy cast to `dtype` (NumPy "unsafe" casting, as ndarray.astype). Returns `a` itself when
 // no cast is needed and copy is false.
 Array astype(const Array& a, DType dtype, bool copy = true);
+// `a` on `device` (itself when it is there already): an explicit, bulk transfer node.
+Array to_device(const Array& a, DeviceType device);
 // A fresh contiguous copy.
 Array copy(const Array& a);
 

@@ -8,7 +8,8 @@ namespace ember {
 struct Buffer {
   std::shared_ptr<std::byte> bytes;  // the deleter knows how to free (ours, or a NumPy owner's reference)
   size_t nbytes = 0;
-  bool readonly = false;  // memory we may read but never write in place (e.g. a read-only NumPy array)
+  bool readonly = false;
+  std::shared_ptr<void> device;  // memory on a device (pim: its machine tensor); bytes is null then  // memory we may read but never write in place (e.g. a read-only NumPy array)
   std::byte* data() const { return bytes.get(); }
 };
 

@@ -1,0 +1,306 @@
+// Reductions on pim: a whole-array reduction is the machine's tree reduce (any size); a reduction
+// over some axes combines the reduced slabs pairwise in memory with element-wise macros.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+#include "ember/backend/device.h"
+#include "ember/backend/pim/collectives.h"
+#include "kernels.h"
+
+namespace ember::pim {
+namespace {
+
+Reduce reduce_of(std::string_view op) {
+  if (op == "sum") return Reduce::Sum;
+  if (op == "prod") return Reduce::Prod;
+  if (op == "min") return Reduce::Min;
+  if (op == "max") return Reduce::Max;
+  if (op == "any") return Reduce::Any;
+  return Reduce::All;
+}
+
+Macro combine_of(Reduce r) {
+  switch (r) {
+    case Reduce::Sum: return Macro::Add;
+    case Reduce::Prod: return Macro::Mul;
+    case Reduce::Min: return Macro::Min;
+    case Reduce::Max: return Macro::Max;
+    case Reduce::Any: return Macro::Or;
+    case Reduce::All: return Macro::And;
+  }
+  return Macro::Add;
+}
+
+uint64_t identity_bits(Reduce r, DType t) {
+  if (r == Reduce::Sum || r == Reduce::Any) return 0;
+  if (r == Reduce::All) return 1;
+  if (t == DType::F32) return 0x3F800000ull;
+  if (t == DType::F64) return 0x3FF0000000000000ull;
+  return 1;  // prod of ints (min / max of nothing is an error in the ops layer)
+}
+
+// The machine's tree reduction; what it cannot do (dtype, registers) becomes Unsupported.
+ReduceResult collective(Reduce r, const Tensor& t) {
+  try {
+    return reduce(machine(), r, t);
+  } catch (const std::invalid_argument& e) {
+    throw Unsupported(e.what());
+  } catch (const std::runtime_error& e) {
+    if (out_of_registers(e)) throw Unsupported(e.what());
+    throw;
+  }
+}
+
+// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results.
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
+                    ember::DType out_dtype) {
+  const DType out_t = to_pim(out_dtype);
+  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
+  auto slab = [&](int64_t l) {
+    std::vector<uint64_t> idx(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
+    return idx;
+  };
+  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
+  // combining L slabs one after another (L - 1 macros).
+  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
+    std::vector<uint64_t> bits(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
+      try {
+        bits[m] = collective(r, g).value;
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(M), out_t);
+    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
+    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
+    machine().write(out, host.data());  // the M results go back in one bulk write
+    charge({1, M, M * out.regs.nregs});
+    return out;
+  }
+  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
+  Tensor acc = gather(src, slab(0), place);
+  const Macro mac = combine_of(r);
+  try {
+    for (int64_t l = 1; l < L; ++l) {
+      Tensor x = gather(src, slab(l), place);
+      Tensor next = alloc_like(place, src.dtype);
+      try {
+        run(mac, next, {acc, x});
+      } catch (...) {
+        machine().free(x), machine().free(next);
+        throw;
+      }
+      machine().free(x);
+      machine().free(acc);
+      acc = next;
+    }
+  } catch (...) {
+    machine().free(acc);
+    throw;
+  }
+  return acc;
+}
+
+void reduce_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const Reduce r = reduce_of(n.op);
+  const DType t = to_pim(in.dtype), out_t = to_pim(n.dtype);
+  if (!n.params.scalars.empty()) throw Unsupported("initial= is not lowered");
+  if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
+  std::vector<int64_t> axes = n.params.axes;
+  const int nd = in.ndim();
+  if (in.size() == 0) {  // every output is the identity
+    Tensor out = alloc(uint64_t(n.size()), out_t);
+    fill(out, identity_bits(r, out_t));
+    return set_tensor(n, out);
+  }
+  Tensor src = tensor_of(in);
+  struct Owned {  // a bool copy for any / all of a non-bool array
+    Tensor t;
+    ~Owned() {
+      if (t.n) machine().free(t);
+    }
+  } truth;
+  if ((r == Reduce::Any || r == Reduce::All) && t != DType::Bool) {
+    Tensor zero = alloc_like(src, t);
+    fill(zero, 0);
+    truth.t = alloc_like(src, DType::Bool);
+    try {
+      run(Macro::Ne, truth.t, {src, zero});
+    } catch (...) {
+      machine().free(zero);
+      throw;
+    }
+    machine().free(zero);
+    src = truth.t;
+  }
+  int64_t L = 1;
+  for (int64_t a : axes) L *= in.shape[a];
+  const int64_t M = in.size() / L;
+  if (M == 1) {  // whole-array reduction: the collective's row and crossbar trees
+    ReduceResult res;
+    try {
+      res = collective(r, src);
+    } catch (const Unsupported& e) {
+      if (!out_of_registers(e)) throw;
+      // The crossbars are too full for the tree's work registers: reduce a copy in an emptier range.
+      std::vector<uint64_t> idx(src.n);
+      for (uint64_t i = 0; i < src.n; ++i) idx[i] = i;
+      Tensor g = gather(src, idx, placement_for(src.n, 28));
+      try {
+        res = collective(r, g);
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(n.size()), out_t);
+    fill(out, res.value);
+    return set_tensor(n, out);
+  }
+  // Kept axes first, reduced axes last: element (m, l) of the input at idx[l * M + m].
+  Shape perm_shape;
+  Strides perm_strides;
+  const Strides c = contiguous_strides(in.shape);
+  for (int pass = 0; pass < 2; ++pass)
+    for (int k = 0; k < nd; ++k) {
+      bool red = std::find(axes.begin(), axes.end(), k) != axes.end();
+      if (red == (pass == 1)) perm_shape.push_back(in.shape[k]), perm_strides.push_back(c[k]);
+    }
+  set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
+}
+
+// sort along the last axis: the machine's sorting network on a dense copy, one group per row.
+void sort_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(n.dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  if (n.params.axes.at(0) != in.ndim() - 1) throw Unsupported("sort along a leading axis");
+  const uint64_t len = uint64_t(in.shape.back()), groups = uint64_t(in.size()) / len;
+  // The sorting network wants a power-of-two number of rows per crossbar: copy into such a layout.
+  const Tensor& src = tensor_of(in);
+  const uint32_t rows = machine().geometry().rows;
+  Tensor like = alloc(src.n, t, std::bit_floor(uint32_t(std::min<uint64_t>(src.n, rows))), 28);
+  machine().free(like);
+  std::vector<uint64_t> iota(src.n);
+  for (uint64_t i = 0; i < src.n; ++i) iota[i] = i;
+  Tensor out = gather(src, iota, like);
+  try {
+    sort(machine(), out, n.params.flag, groups > 1 ? len : 0);
+  } catch (const std::exception& e) {
+    machine().free(out);
+    if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+    throw;
+  } catch (...) {
+    machine().free(out);
+    throw;
+  }
+  set_tensor(n, out);
+}
+
+// cumsum along one axis: the machine's parallel prefix sum on each line (gathered dense), moved
+// back into place.
+void cumsum_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(n.dtype);
+  if (n.params.flag) throw Unsupported("include_initial is not lowered");
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  const int ax = int(n.params.axes.at(0)), nd = in.ndim();
+  const int64_t L = in.shape[ax], M = in.size() / L;
+  Shape shape;
+  Strides strides;
+  const Strides c = contiguous_strides(in.shape);
+  for (int k = 0; k < nd; ++k)
+    if (k != ax) shape.push_back(in.shape[k]), strides.push_back(c[k]);
+  shape.push_back(L), strides.push_back(c[ax]);
+  const auto all = strided_index(shape, strides, 0);  // line m = all[m * L .. (m + 1) * L)
+  const Tensor& src = tensor_of(in);
+  Tensor out = alloc(uint64_t(in.size()), t);
+  std::vector<uint64_t> iota(static_cast<size_t>(L));
+  for (int64_t i = 0; i < L; ++i) iota[i] = uint64_t(i);
+  try {
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), 28));
+      Tensor r;
+      try {
+        r = alloc_like(g, t);
+        cumsum(machine(), g, r);
+      } catch (const std::exception& e) {
+        machine().free(g);
+        if (r.n) machine().free(r);
+        if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+        throw;
+      }
+      move_elements(r, iota, out, idx);
+      machine().free(g), machine().free(r);
+    }
+  } catch (...) {
+    machine().free(out);
+    throw;
+  }
+  set_tensor(n, out);
+}
+
+// matmul of two matrices as multiply-and-reduce in memory: the m*n*k products are formed by one
+// multiply macro over operands gathered into one placement, then reduced along k.
+void matmul_kernel(Node& n) {
+  const Node& A = *n.inputs[0];
+  const Node& B = *n.inputs[1];
+  const DType t = to_pim(n.dtype);
+  if (A.ndim() != 2 || B.ndim() != 2) throw Unsupported("batched matmul is not lowered");
+  if (t == DType::Bool || n.params.flag) throw Unsupported("bool / conjugating matmul is not lowered");
+  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
+  const int64_t m = A.shape[0], k = A.shape[1], nn = B.shape[1], P = m * nn * k;
+  if (k == 0) {
+    Tensor out = alloc(uint64_t(n.size()), t);
+    fill(out, 0);
+    return set_tensor(n, out);
+  }
+  std::vector<uint64_t> ia(size_t(P), 0), ib(size_t(P), 0), all(size_t(P), 0);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < nn; ++j)
+      for (int64_t l = 0; l < k; ++l) {
+        const size_t p = size_t((i * nn + j) * k + l);
+        ia[p] = uint64_t(i * k + l), ib[p] = uint64_t(l * nn + j), all[p] = p;
+      }
+  const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
+  Tensor ga = gather(tensor_of(A), ia, place);
+  Tensor gb = gather(tensor_of(B), ib, place);
+  Tensor prod = alloc_like(place, t);
+  try {
+    run(Macro::Mul, prod, {ga, gb});
+  } catch (...) {
+    machine().free(ga), machine().free(gb), machine().free(prod);
+    throw;
+  }
+  machine().free(ga), machine().free(gb);
+  try {
+    set_tensor(n, reduce_lines(prod, all, m * nn, k, Reduce::Sum, n.dtype));
+  } catch (...) {
+    machine().free(prod);
+    throw;
+  }
+  machine().free(prod);
+}
+
+}  // namespace
+
+void register_reductions() {
+  register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);
+  register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
+  register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
+  for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
+    register_kernel(DeviceType::PIM, op, profiled<reduce_kernel>);
+}
+
+}  // namespace ember::pim

@@ -1,0 +1,40 @@
+// Device placement: which device an array lives on, explicit transfers, the default device.
+#include <nanobind/stl/string.h>
+
+#include "bindings.h"
+#include "ember/backend/device.h"
+#include "ember/errors.h"
+#include "ember/ops/creation.h"
+
+namespace ember::py {
+namespace {
+
+DeviceType parse_device(const std::string& name) {
+  if (name == "cpu") return DeviceType::CPU;
+  if (name == "pim") {
+#ifdef EMBER_HAVE_PIM
+    return DeviceType::PIM;
+#else
+    throw ValueError("device 'pim' is not in this build of ember (configure with -DEMBER_PIM=ON)");
+#endif
+  }
+  throw ValueError("unknown device '" + name + "'; this build of ember has: 'cpu'" +
+#ifdef EMBER_HAVE_PIM
+                   std::string(", 'pim'")
+#else
+                   std::string()
+#endif
+  );
+}
+
+}  // namespace
+
+void bind_device(nb::module_& m) {
+  m.def("device_of", [](const Array& a) { return std::string(device_name(a.storage()->version->device)); });
+  m.def("to_device", [](const Array& a, const std::string& d) { return to_device(a, parse_device(d)); });
+  m.def("set_default_device", [](const std::string& d) { set_default_device(parse_device(d)); });
+  m.def("get_default_device", [] { return std::string(device_name(default_device())); });
+  m.def("check_device", [](const std::string& d) { parse_device(d); });
+}
+
+}  // namespace ember::py
