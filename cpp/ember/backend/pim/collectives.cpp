@@ -18,9 +18,7 @@ const char* reduce_name(Reduce r) {
   return "?";
 }
 
-namespace {
-
-uint64_t identity_of(Reduce r, DType t) {
+uint64_t reduce_identity(Reduce r, DType t) {
   const uint32_t w = dtype_bits(t);
   const uint64_t mask = w == 64 ? ~uint64_t(0) : (uint64_t(1) << w) - 1;
   const bool f = is_float(t);
@@ -42,7 +40,7 @@ uint64_t identity_of(Reduce r, DType t) {
   return 0;
 }
 
-Macro macro_of(Reduce r) {
+Macro reduce_macro(Reduce r) {
   switch (r) {
     case Reduce::Sum: return Macro::Add;
     case Reduce::Prod: return Macro::Mul;
@@ -53,6 +51,8 @@ Macro macro_of(Reduce r) {
   }
   return Macro::Add;
 }
+
+namespace {
 
 // Writes a (possibly multi-register) constant to value v on the current masks.
 void write_const(std::vector<MicroOp>& ops, const Val& v, uint64_t bits, uint32_t P) {
@@ -84,8 +84,8 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   if ((op == Reduce::Any || op == Reduce::All) && dt != DType::Bool)
     throw std::invalid_argument(std::string("pim: ") + reduce_name(op) + " needs a bool tensor");
   if (!t.dense()) throw std::invalid_argument("pim: reduce of a strided view is not supported");
-  const Macro mac = macro_of(op);
-  const uint64_t idv = identity_of(op, dt);
+  const Macro mac = reduce_macro(op);
+  const uint64_t idv = reduce_identity(op, dt);
   // Work registers (the input is not modified).
   Tensor A = m.alloc_like(t, dt), B = m.alloc_like(t, dt);
   std::vector<MicroOp> ops;

@@ -3,11 +3,16 @@
 #include <cstdint>
 
 #include "machine.h"
+#include "macro.h"
 
 namespace ember::pim {
 
 enum class Reduce { Sum, Prod, Min, Max, Any, All };
 const char* reduce_name(Reduce r);
+// The macro that combines two partial results of r (Add for Sum, Or for Any, ...).
+Macro reduce_macro(Reduce r);
+// The bit pattern of r's identity element in dtype t (what padding rows and empty reductions hold).
+uint64_t reduce_identity(Reduce r, DType t);
 
 struct ReduceResult {
   uint64_t value = 0;  // bit pattern of the result, in the tensor's dtype (bool for Any / All)

@@ -21,26 +21,6 @@ Reduce reduce_of(std::string_view op) {
   return Reduce::All;
 }
 
-Macro combine_of(Reduce r) {
-  switch (r) {
-    case Reduce::Sum: return Macro::Add;
-    case Reduce::Prod: return Macro::Mul;
-    case Reduce::Min: return Macro::Min;
-    case Reduce::Max: return Macro::Max;
-    case Reduce::Any: return Macro::Or;
-    case Reduce::All: return Macro::And;
-  }
-  return Macro::Add;
-}
-
-uint64_t identity_bits(Reduce r, DType t) {
-  if (r == Reduce::Sum || r == Reduce::Any) return 0;
-  if (r == Reduce::All) return 1;
-  if (t == DType::F32) return 0x3F800000ull;
-  if (t == DType::F64) return 0x3FF0000000000000ull;
-  return 1;  // prod of ints (min / max of nothing is an error in the ops layer)
-}
-
 // The machine's tree reduction; what it cannot do (dtype, registers) becomes Unsupported.
 ReduceResult collective(Reduce r, const Tensor& t) {
   try {
@@ -87,7 +67,7 @@ Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t
   }
   Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
   Tensor acc = gather(src, slab(0), place);
-  const Macro mac = combine_of(r);
+  const Macro mac = reduce_macro(r);
   try {
     for (int64_t l = 1; l < L; ++l) {
       Tensor x = gather(src, slab(l), place);
@@ -119,7 +99,7 @@ void reduce_kernel(Node& n) {
   const int nd = in.ndim();
   if (in.size() == 0) {  // every output is the identity
     Tensor out = alloc(uint64_t(n.size()), out_t);
-    fill(out, identity_bits(r, out_t));
+    fill(out, reduce_identity(r, out_t));
     return set_tensor(n, out);
   }
   Tensor src = tensor_of(in);
