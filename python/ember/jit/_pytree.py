@@ -1,0 +1,83 @@
+"""Nested containers of arrays ("pytrees"): flatten to a list of leaves and a structure, and back.
+
+Containers are tuples, lists, dicts (keys kept in insertion order) and None; everything else is a
+leaf. jit, cond and the loops pass their operands and results through these."""
+
+
+class Structure:
+    """The shape of a nested container with its leaves taken out; compares and hashes by value."""
+
+    __slots__ = ("kind", "meta", "children")
+
+    def __init__(self, kind, meta, children):
+        self.kind, self.meta, self.children = kind, meta, children
+
+    def _key(self):
+        return (self.kind, self.meta, self.children)
+
+    def __eq__(self, other):
+        return isinstance(other, Structure) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    @property
+    def num_leaves(self):
+        if self.kind == "leaf":
+            return 1
+        return sum(c.num_leaves for c in self.children)
+
+    def __repr__(self):
+        if self.kind == "leaf":
+            return "*"
+        if self.kind == "none":
+            return "None"
+        inner = ", ".join(map(repr, self.children))
+        if self.kind == "tuple":
+            return f"({inner}{',' if len(self.children) == 1 else ''})"
+        if self.kind == "list":
+            return f"[{inner}]"
+        return "{" + ", ".join(f"{k!r}: {c!r}" for k, c in zip(self.meta, self.children)) + "}"
+
+
+_LEAF = Structure("leaf", None, ())
+_NONE = Structure("none", None, ())
+
+
+def flatten(tree):
+    """(leaves, structure) of a nested tuple/list/dict/None container."""
+    leaves = []
+
+    def go(t):
+        if isinstance(t, tuple) and type(t) is tuple:
+            return Structure("tuple", None, tuple(go(x) for x in t))
+        if isinstance(t, list):
+            return Structure("list", None, tuple(go(x) for x in t))
+        if isinstance(t, dict):
+            keys = tuple(t.keys())
+            return Structure("dict", keys, tuple(go(t[k]) for k in keys))
+        if t is None:
+            return _NONE
+        leaves.append(t)
+        return _LEAF
+
+    return leaves, go(tree)
+
+
+def unflatten(structure, leaves):
+    """The container `structure` describes, filled with `leaves` in order."""
+    it = iter(leaves)
+
+    def go(s):
+        if s.kind == "leaf":
+            return next(it)
+        if s.kind == "none":
+            return None
+        kids = [go(c) for c in s.children]
+        if s.kind == "tuple":
+            return tuple(kids)
+        if s.kind == "list":
+            return kids
+        return dict(zip(s.meta, kids))
+
+    return go(structure)
