@@ -11,7 +11,9 @@
 #include "ember/backend/cpu/fused.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
+#include "ember/graph/control.h"
 #include "ember/graph/passes/fusion.h"
+#include "ember/graph/trace.h"
 #include "ember/runtime/scheduler.h"
 
 namespace ember {
@@ -89,13 +91,30 @@ template <class E>
   }
 }
 
+void run_control_kernel(Node& n) {
+  if (n.op == "control_output") run_control_output(n);
+  else run_control(n);
+}
+
+// A traced function asked for a value that only exists when its plan runs.
+[[noreturn]] void throw_needs_value(const Node& parameter) {
+  (void)parameter;
+  throw TypeError(
+      "the value of an array traced by @ember.jit (or by ember.cond/while_loop/fori_loop/scan) is needed "
+      "here, but it is only known when the compiled function runs: Python `if`/`while`/`bool()`/`float()`/"
+      ".item()/.numpy() on it cannot be traced. @ember.jit converts if/while/for on arrays written in the "
+      "jitted function itself; elsewhere use ember.where, ember.cond, ember.while_loop or ember.fori_loop");
+}
+
 // Runs one kernel and marks what it produced evaluated. On failure returns the node that raised
 // (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
 // dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
 void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
   failed = k.single;
-  if (k.single) run_node(*k.single);
-  else cpu::run_fused(k, failed);
+  if (!k.single) cpu::run_fused(k, failed);
+  else if (k.single->kind == Kind::Control) run_control_kernel(*k.single);
+  else if (is_parameter(*k.single)) throw_needs_value(*k.single);
+  else run_node(*k.single);
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   for (Node* node : k.produced()) {
     node->depth = 0;
@@ -212,6 +231,10 @@ void eval_async(const std::vector<NodePtr>& roots) {
 
 void eval(const std::vector<NodePtr>& roots) {
   collect();  // a sync point: earlier asynchronous work finishes (and reports its errors) first
+  eval_now(roots);
+}
+
+void eval_now(const std::vector<NodePtr>& roots) {
   std::vector<Node*> order = schedule(roots);
   for (const KernelDesc& k : fuse(order, roots, cpu_rules())) {
     Node* failed = nullptr;

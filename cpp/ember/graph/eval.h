@@ -11,6 +11,10 @@ namespace ember {
 // created it; nodes that did not run keep their inputs, so nothing the user holds is lost.
 void eval(const std::vector<NodePtr>& roots);
 
+// Evaluates the roots on this thread without waiting for asynchronous work first: for the
+// control-flow nodes, whose kernels evaluate their branches and loop bodies (graph/control.h).
+void eval_now(const std::vector<NodePtr>& roots);
+
 // Schedules the roots' evaluation on the background dispatcher and returns at once. The next sync
 // point (eval, any read of data) waits for it and re-raises its error, as eval would have. Graphs
 // with little work (under 2^18 elements in all) are evaluated at once instead.

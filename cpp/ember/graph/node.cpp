@@ -5,6 +5,7 @@
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 #include "ember/graph/eval.h"
+#include "ember/graph/trace.h"
 
 namespace ember {
 namespace {
@@ -52,7 +53,7 @@ NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, D
   n->inputs = std::move(inputs);
   n->depth = depth + 1;
   if (g_origin) n->origin = g_origin();
-  if (n->depth > kMaxLazyDepth) eval({n});
+  if (n->depth > kMaxLazyDepth && !tracing()) eval({n});  // a traced graph may hold parameters
   return n;
 }
 

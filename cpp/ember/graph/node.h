@@ -59,6 +59,7 @@ struct Node {
 
   bool evaluated = false;
   Data data;
+  std::vector<Data> results;  // control-flow nodes (graph/control.h): their several results
 
   int64_t size() const { return shape_size(shape); }
   int ndim() const { return static_cast<int>(shape.size()); }
