@@ -515,6 +515,130 @@ def test_return_inside_python_loop_still_works():
     check(return_in_python_loop, POS)
 
 
+# ---- bigger programs mixing the constructs ----
+
+def nested_loops(x):
+    total = x * 0
+    for i in range(4):
+        j = 0
+        while j < 10:
+            if (x * j).sum() > 20:
+                break
+            j += 1
+            if j % 2 == 1:
+                continue
+            total = total + j
+        else:
+            total = total - 1
+        if total.sum() > 100:
+            break
+        total = total + i
+    return total, j
+
+
+def closure_reads_branch_result(x):
+    def get():
+        return y * 2
+
+    if x.sum() > 0:
+        y = x + 1
+    else:
+        y = x - 1
+    return get()
+
+
+def try_in_branch(x):
+    if x.sum() > 0:
+        try:
+            y = x / 2
+        finally:
+            z = 1  # noqa: F841
+    else:
+        y = x
+    return y
+
+
+def while_break_continue_else(x):
+    i = 0
+    while i < 20:
+        i += 1
+        if i % 3 == 0:
+            continue
+        if x.sum() > 40:
+            break
+        x = x + i
+    else:
+        x = x * 100
+    return x, i
+
+
+def python_loop_array_ifs(x):
+    acc = 0.0
+    for k in range(3):
+        if x[k] > 0:
+            if x[k] > 1.5:
+                acc = acc + x[k]
+            else:
+                acc = acc - 1
+        elif k == 1:
+            acc = acc * 2
+    return acc
+
+
+def comprehension(x):
+    ys = [x * i for i in range(3)]
+    s = ys[0]
+    if s.sum() > 0:
+        s = sum(ys)
+    return s
+
+
+def loop_index_after_loop(x, n):
+    i = 0
+    for i in range(n):
+        x = x + i
+    return x, i
+
+
+@pytest.mark.parametrize("fn", [nested_loops, closure_reads_branch_result, try_in_branch,
+                                while_break_continue_else, python_loop_array_ifs, comprehension])
+@pytest.mark.parametrize("x", [POS, NEG])
+def test_programs(fn, x):
+    check(fn, x)
+
+
+def test_loop_index_after_array_loop(calls):
+    x, i = convert(loop_index_after_loop)(em.asarray(POS), em.asarray(4))
+    np.testing.assert_allclose(x.numpy(), POS + 6)
+    assert int(i) == 3 and calls["fori_loop"] == 1
+
+
+def assigns_declared_names_in_branches(x, flag):
+    global COUNTER
+    hits = 0
+
+    def bump():
+        nonlocal hits
+        if flag:
+            hits += 1
+        else:
+            hits -= 1
+
+    if flag:
+        COUNTER = 5
+    bump()
+    return x + hits
+
+
+def test_global_and_nonlocal_assigned_in_branches():
+    global COUNTER
+    COUNTER = 0
+    f = convert(assigns_declared_names_in_branches)
+    np.testing.assert_allclose(f(em.asarray(POS), True).numpy(), POS + 1)
+    assert COUNTER == 5
+    np.testing.assert_allclose(f(em.asarray(POS), False).numpy(), POS - 1)
+
+
 # ---- errors ----
 
 def err_one_branch(x):
@@ -583,7 +707,7 @@ def test_uncompilable_constructs_raise_conversion_error(fn, args, line_text, mes
     assert f"{THIS_FILE}:{line_of(fn, line_text)}:" in text
     assert message in text
     assert "em." in text  # names the explicit form to use instead
-    assert isinstance(info.value, TypeError)
+    assert isinstance(info.value, TypeError) and em.ConversionError is ConversionError
 
 
 def test_the_same_constructs_run_with_python_tests():

@@ -304,8 +304,11 @@ def _definite(stmts):
         elif isinstance(s, ast.With):
             names |= _definite(s.body) | set().union(*(_stored(i.optional_vars) for i in s.items
                                                          if i.optional_vars is not None))
-        elif isinstance(s, ast.Try):
-            names |= _definite(s.finalbody)
+        elif isinstance(s, ast.Try):  # a path that leaves by an exception never reaches what follows
+            completed = _definite(s.body) | _definite(s.orelse)
+            for handler in s.handlers:
+                completed &= _definite(handler.body)
+            names |= completed | _definite(s.finalbody)
     return names
 
 
