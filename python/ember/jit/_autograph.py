@@ -18,6 +18,7 @@ import inspect
 import itertools
 import textwrap
 import types
+import warnings
 import weakref
 
 from . import _runtime
@@ -70,7 +71,11 @@ def _convert_code(fn):
     factory = _def("_ag_factory", ("_ag",) + code.co_freevars, [fdef, ast.Return(value=_name(fdef.name))])
     module = ast.Module(body=[factory], type_ignores=[])
     _locate(factory, fdef.lineno)
-    compiled = compile(module, code.co_filename, "exec")
+    try:
+        compiled = compile(module, code.co_filename, "exec")
+    except SyntaxError as e:  # a construct the rewrite mishandles: run the function as written
+        warnings.warn(f"ember.jit could not convert {fn.__qualname__} ({e}); it runs unconverted")
+        return None
     factory_code = next(c for c in compiled.co_consts if isinstance(c, types.CodeType))
     new_code = next(c for c in factory_code.co_consts if isinstance(c, types.CodeType) and c.co_name == fdef.name)
     if hasattr(new_code, "co_qualname"):  # Python 3.11+: tracebacks show the user's name, not the factory's
@@ -337,7 +342,7 @@ def _normalize_returns(stmts):
         for field in ("body", "orelse", "finalbody"):
             if isinstance(s, ast.stmt) and not isinstance(s, _SCOPES) and isinstance(getattr(s, field, None), list):
                 setattr(s, field, _normalize_returns(getattr(s, field)))
-        for handler in getattr(s, "handlers", []):
+        for handler in getattr(s, "handlers", []) + getattr(s, "cases", []):
             handler.body = _normalize_returns(handler.body)
         out.append(s)
         if isinstance(s, ast.Return):
@@ -385,7 +390,7 @@ def _lower_jumps(stmts, counter):
         for field in ("body", "orelse", "finalbody"):
             if isinstance(s, ast.stmt) and not isinstance(s, _SCOPES) and isinstance(getattr(s, field, None), list):
                 setattr(s, field, _lower_jumps(getattr(s, field), counter))
-        for handler in getattr(s, "handlers", []):
+        for handler in getattr(s, "handlers", []) + getattr(s, "cases", []):
             handler.body = _lower_jumps(handler.body, counter)
         if isinstance(s, _LOOPS):
             s._ag_functional = _loop_is_functional(s)
@@ -415,7 +420,7 @@ def _lower_loop(loop, jumps, n):
             for field in ("body", "orelse", "finalbody"):
                 if isinstance(getattr(s, field, None), list) and not isinstance(s, _LOOPS):
                     setattr(s, field, guard(getattr(s, field)))
-            for handler in getattr(s, "handlers", []):
+            for handler in getattr(s, "handlers", []) + getattr(s, "cases", []):
                 handler.body = guard(handler.body)
             out.append(s)
             if k + 1 < len(stmts):
