@@ -695,7 +695,7 @@ ERRORS = [
     (err_return_in_while, (POS,), "while x.sum()", "'return' inside a while loop"),
     (err_return_in_for, (POS, np.array(4)), "for i in range", "'return' inside a for loop"),
     (err_undefined_loop_var, (POS,), "while x.sum()", "variable 'last' has no value before a while loop"),
-    (err_return_one_branch, (POS,), "if x.sum() > 0", "the return value is assigned in only one branch"),
+    (err_return_one_branch, (POS,), "if x.sum() > 0", "returns a value in only one branch"),
 ]
 
 

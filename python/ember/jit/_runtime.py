@@ -53,12 +53,24 @@ def _describe(name):
     return f"variable '{name}'"
 
 
+def _one_branch(where, name):
+    if name == "_ag_retval":
+        return _error(where, "the function returns a value in only one branch of an if whose condition is an "
+                      "ember Array", "Return a value on every path, or choose with em.where(cond, a, b) or "
+                      "em.cond(pred, true_fun, false_fun, *operands).")
+    return _error(where, f"{_describe(name)} is assigned in only one branch of an if whose condition is an ember "
+                  "Array, and is used after it", _IF_HINT)
+
+
 def _error(where, what, suggestion):
     return ConversionError(f"{where}: {what}. {suggestion}")
 
 
 _IF_HINT = ("Assign the variable in both branches, or compute both values and choose with "
             "em.where(cond, a, b) or em.cond(pred, true_fun, false_fun, *operands).")
+_OBJECT_HINT = ("Keep values that are not arrays out of array-dependent branches (decide them with a Python "
+                "condition), or choose between arrays with em.where(cond, a, b) or em.cond(pred, true_fun, "
+                "false_fun, *operands).")
 _LOOP_HINT = "Give it an array or number value before the loop, or write the loop with em.while_loop / em.fori_loop."
 
 
@@ -119,8 +131,7 @@ def _array_if(pred, body, orelse, state, names, n_out, where, maybe_undefined):
     _check_pred(pred, where, "if")
     for name, value in zip(names[:n_out], state):
         if isinstance(value, Undefined) and name in maybe_undefined:
-            raise _error(where, f"{_describe(name)} is assigned in only one branch of an if whose condition is "
-                         "an ember Array, and is used after it", _IF_HINT)
+            raise _one_branch(where, name)
     operand_idx = [i for i, v in enumerate(state) if _kind(v) == "array"]
     # outputs whose entry value is a non-array object stay outside the graph; branches must not change them
     out_carried = [i for i in range(n_out) if _kind(state[i]) != "object"]
@@ -140,14 +151,13 @@ def _array_if(pred, body, orelse, state, names, n_out, where, maybe_undefined):
                         raise _error(where, f"a branch of an if whose condition is an ember Array assigns "
                                      f"{_describe(names[i])}, which holds a {type(entry).__name__}; only arrays, "
                                      "numbers and tuples/lists/dicts of them can depend on an array condition",
-                                     _IF_HINT)
+                                     _OBJECT_HINT)
                 elif kind == "undefined":
-                    raise _error(where, f"{_describe(names[i])} is assigned in only one branch of an if whose "
-                                 "condition is an ember Array, and is used after it", _IF_HINT)
+                    raise _one_branch(where, names[i])
                 elif kind == "object":
                     raise _error(where, f"a branch of an if whose condition is an ember Array assigns a "
                                  f"{type(value).__name__} to {_describe(names[i])}; only arrays, numbers and "
-                                 "tuples/lists/dicts of them can depend on an array condition", _IF_HINT)
+                                 "tuples/lists/dicts of them can depend on an array condition", _OBJECT_HINT)
                 else:
                     carried.append(_to_arrays(value))
             return tuple(carried)
