@@ -30,7 +30,7 @@ from ._sorting import *  # noqa: E402,F401,F403
 from ._statistical import *  # noqa: E402,F401,F403
 from ._utility import *  # noqa: E402,F401,F403
 from . import linalg, random  # noqa: E402,F401
-from .jit import cond, fori_loop, jit, scan, while_loop  # noqa: E402,F401
+from .jit import ConversionError, cond, fori_loop, jit, scan, while_loop  # noqa: E402,F401
 
 newaxis = None
 ndarray = Array
