@@ -53,6 +53,18 @@ void bind_jit(nb::module_& m) {
       .def_prop_ro("num_steps", [](const PlanRef& p) { return p.plan->steps.size(); })
       .def("__str__", [](const PlanRef& p) { return describe(*p.plan); });
 
+  // The part of a jit signature the arrays give: dtype, device and shape of each, as bytes (cheap
+  // to build and to hash, for the call path of a jitted function).
+  m.def("signature", [](const std::vector<Array>& arrays) {
+    std::string key;
+    for (auto& a : arrays) {
+      key.push_back(static_cast<char>(a.dtype()));
+      key.push_back(static_cast<char>(a.storage()->version->device));
+      key.push_back(static_cast<char>(a.ndim()));
+      for (int64_t d : a.shape()) key.append(reinterpret_cast<const char*>(&d), sizeof d);
+    }
+    return nb::bytes(key.data(), key.size());
+  });
   m.def("node_of", [](const Array& a) { return NodeRef{a.node()}; });
   m.def("trace_parameter", [](const Array& like) {
     return Array(make_parameter(like.dtype(), like.shape(), like.node()->device));

@@ -6,13 +6,14 @@ dicts) of arrays and Python numbers; numbers become 0-d arrays."""
 from .. import _core
 from .._array import Array, _wrap
 from . import _pytree
-from ._tracing import as_array, trace_on
+from ._tracing import as_array, trace, trace_on
 
 
 def _leaves(tree, what):
+    """(arrays, weak, structure): weak[i] holds the Python number leaf i was, else None."""
     leaves, structure = _pytree.flatten(tree)
     try:
-        weak = [not isinstance(x, Array) for x in leaves]
+        weak = [None if isinstance(x, Array) else x for x in leaves]
         return [as_array(x) for x in leaves], weak, structure
     except TypeError as e:
         raise TypeError(f"ember.{what}: operands must be arrays or numbers ({e})") from None
@@ -85,9 +86,31 @@ def _cast_results(structure, dtypes):
     return convert
 
 
+def _settle_weak(fun, leaves, weak, structure, extra):
+    """Carried values that start as Python numbers take the dtype one trip of the body gives them
+    when it sees the number itself (NumPy: `total = 0.0; total = total + x32.sum()` is float32)."""
+    if all(w is None for w in weak):
+        return
+    dynamic = list(extra) + [x for x, w in zip(leaves, weak) if w is None]
+
+    def probe(*params):
+        it = iter(params[len(extra):])
+        val = _pytree.unflatten(structure, [w if w is not None else next(it) for w in weak])
+        return fun(*params[:len(extra)], val)
+
+    try:
+        traced = trace(probe, lambda params: params, {}, dynamic, out_to_array=True, keep_writes=False)
+    except Exception:  # the body needs arrays even for these values: keep their default dtypes
+        return
+    for i, (w, r) in enumerate(zip(weak, traced.results)):
+        if w is not None and r.shape == leaves[i].shape and r.dtype != leaves[i].dtype:
+            leaves[i] = leaves[i].astype(r.dtype)
+
+
 def _trace_body(fun, leaves, weak, structure, what, extra=()):
     """Traces a loop body whose results must match the carried values. A carried value that started
     as a Python number takes the dtype the body gives it (as `total = 0.0; total += x32` would)."""
+    _settle_weak(fun if extra else (lambda val: fun(val)), leaves, weak, structure, extra)
     for _ in range(len(leaves) + 1):
         like = list(extra) + leaves
 
@@ -104,11 +127,11 @@ def _trace_body(fun, leaves, weak, structure, what, extra=()):
                 raise ValueError(f"ember.{what}: the loop body changes carried value {i} from shape {x.shape} to "
                                  f"{r.shape}; carried values must keep their shapes")
             if r.dtype != x.dtype:
-                if not weak[i]:
+                if weak[i] is None:
                     raise TypeError(f"ember.{what}: the loop body changes carried value {i} from "
                                     f"{_describe(x.shape, x.dtype)} to {_describe(r.shape, r.dtype)}; start it "
                                     f"with the dtype the loop gives it (e.g. x.astype({r.dtype}))")
-                leaves[i], weak[i], changed = x.astype(r.dtype), False, True
+                leaves[i], weak[i], changed = x.astype(r.dtype), None, True
         if not changed:
             return traced
     raise TypeError(f"ember.{what}: the carried dtypes do not settle")
@@ -183,9 +206,9 @@ def scan(f, init, xs=None, length=None):
             if r.shape != carry[i].shape:
                 raise ValueError(f"ember.scan: f changes carried value {i} from shape {carry[i].shape} to {r.shape}")
             if r.dtype != carry[i].dtype:
-                if not weak[i]:
+                if weak[i] is None:
                     raise TypeError(f"ember.scan: f changes carried value {i} from {carry[i].dtype} to {r.dtype}")
-                carry[i], weak[i], changed = carry[i].astype(r.dtype), False, True
+                carry[i], weak[i], changed = carry[i].astype(r.dtype), None, True
         if not changed:
             break
     ys_like = traced.results[nc:]

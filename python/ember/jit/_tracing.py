@@ -29,7 +29,7 @@ class Traced:
         self.plan, self.results, self.structure, self.mutated = plan, results, structure, mutated
 
 
-def trace(fun, args, kwargs, dynamic, out_to_array=False):
+def trace(fun, args, kwargs, dynamic, out_to_array=False, keep_writes=True):
     """Traces fun(*args, **kwargs) where `dynamic` lists the argument leaves (ember Arrays) that
     become parameters; args/kwargs are pytrees whose dynamic leaves are replaced by parameters
     through `substitute(params)` (a callable returning (args, kwargs)).
@@ -51,7 +51,7 @@ def trace(fun, args, kwargs, dynamic, out_to_array=False):
             results.append(as_array(leaf))
         else:
             results.append(leaf)
-    mutated = [i for i, (p, r) in enumerate(zip(params, refs)) if not _core.node_of(p._h).same(r)]
+    mutated = [i for i, (p, r) in enumerate(zip(params, refs)) if keep_writes and not _core.node_of(p._h).same(r)]
     arrays = [r._h for r in results if isinstance(r, Array)]
     arrays += [params[i]._h for i in mutated]
     plan = _core.capture_plan(refs, arrays)
@@ -68,4 +68,6 @@ def trace_on(fun, like, structure, convert=None):
             out = convert(out)
         return out
 
-    return trace(call, lambda params: params, {}, like, out_to_array=True)
+    # A write to a parameter (`i += 1` on a loop variable) changes a local value: the body's results
+    # already carry it.
+    return trace(call, lambda params: params, {}, like, out_to_array=True, keep_writes=False)
