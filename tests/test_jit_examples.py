@@ -2,6 +2,7 @@
 module `xp`, run here with xp = numpy and, jitted, with xp = ember, at small sizes; then each script
 runs as a subprocess with --small (it checks itself against NumPy and exits non-zero on a mismatch)."""
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -115,6 +116,5 @@ def test_benchmark_quick_overhead_runs(tmp_path):
                            "--only", "overhead", "--no-jax", "--json", str(out)], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    import json
     rows = json.loads(out.read_text())["rows"]
     assert {r["case"] for r in rows} == {"overhead"} and all(r["numpy_s"] > 0 for r in rows)
