@@ -47,7 +47,9 @@ void bind_jit(nb::module_& m) {
       .def("same", [](const NodeRef& a, const NodeRef& b) { return a.node == b.node; });
   nb::class_<PlanRef>(m, "Plan", "A traced function's graph, replayable on new inputs")
       .def("run", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(instantiate(*p.plan, nodes_of(args))); },
-           nb::arg("args"), "New lazy results computed from `args` (one per parameter).")
+           nb::arg("args"), "New lazy results computed from `args` (one per parameter), node by node.")
+      .def("call", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(make_call(p.plan, nodes_of(args))); },
+           nb::arg("args"), "The results of one lazy node that runs the compiled plan on `args`.")
       .def_prop_ro("num_params", [](const PlanRef& p) { return p.plan->num_params; })
       .def_prop_ro("num_captured", [](const PlanRef& p) { return p.plan->num_captured; })
       .def_prop_ro("num_steps", [](const PlanRef& p) { return p.plan->steps.size(); })

@@ -6,6 +6,7 @@
 #include "ember/array.h"
 #include "ember/errors.h"
 #include "ember/graph/eval.h"
+#include "ember/graph/program.h"
 #include "ember/ops/creation.h"
 #include "ember/ops/manipulation.h"
 
@@ -25,15 +26,17 @@ const ControlSpec& spec_of(const Node& n) { return *static_cast<const ControlSpe
 
 // Builds the control node over `inputs` (followed by every plan's captured values) and one
 // control_output node per result type.
+// A plan made for one control node gives its captured values to the node (`keep_captured` false:
+// replays of an enclosing plan substitute their own); a jit plan called many times keeps them.
 std::vector<NodePtr> build(std::string_view op, std::vector<NodePtr> inputs, std::vector<std::shared_ptr<Plan>> plans,
-                           int num_carry, int64_t length, const TypeList& out_types) {
+                           int num_carry, int64_t length, const TypeList& out_types, bool keep_captured = false) {
   auto spec = std::make_shared<ControlSpec>();
   spec->num_carry = num_carry;
   spec->length = length;
   for (auto& plan : plans) {
     spec->captured_at.push_back(static_cast<int>(inputs.size()));
     for (auto& c : plan->captured) inputs.push_back(c);
-    plan->captured.clear();  // the node's inputs hold them now (replays substitute their own)
+    if (!keep_captured) plan->captured.clear();
     spec->plans.push_back(std::move(plan));
   }
   Params p;
@@ -63,7 +66,11 @@ std::vector<NodePtr> run_plan(const Node& node, int k, const std::vector<NodePtr
   const ControlSpec& spec = spec_of(node);
   const Plan& plan = *spec.plans[k];
   std::vector<NodePtr> caps = slice(node.inputs, spec.captured_at[k], static_cast<size_t>(plan.num_captured));
-  std::vector<NodePtr> out = instantiate(plan, args, &caps);
+  std::vector<NodePtr> inputs = args;
+  inputs.insert(inputs.end(), caps.begin(), caps.end());
+  std::vector<NodePtr> out = plan.program->run(plan, inputs);
+  if (out.size() == plan.outputs.size()) return out;
+  out = instantiate(plan, args, &caps);  // the program is busy (a recursive run): build the graph
   eval_now(out);
   return out;
 }
@@ -123,11 +130,25 @@ std::vector<NodePtr> make_scan(std::shared_ptr<Plan> body, const std::vector<Nod
   return build("scan", std::move(inputs), {std::move(body)}, static_cast<int>(init.size()), length, out);
 }
 
+std::vector<NodePtr> make_call(const std::shared_ptr<Plan>& plan, const std::vector<NodePtr>& args) {
+  TypeList types;
+  int base = plan->num_params + plan->num_captured;
+  for (int s : plan->outputs) {
+    const Node& n = s < plan->num_params ? *args[s]
+                    : s < base           ? *plan->captured[s - plan->num_params]
+                                         : *plan->steps[s - base].proto;
+    types.emplace_back(n.dtype, n.shape);
+  }
+  return build("call", args, {plan}, static_cast<int>(args.size()), 0, types, /*keep_captured=*/true);
+}
+
 void run_control(Node& node) {
   const ControlSpec& spec = spec_of(node);
   const int k = spec.num_carry;
   std::vector<NodePtr> result;
-  if (node.op == "cond") {
+  if (node.op == "call") {
+    result = run_plan(node, 0, slice(node.inputs, 0, k));
+  } else if (node.op == "cond") {
     bool pred = read_scalar<bool>(node.inputs[0]);
     result = run_plan(node, pred ? 0 : 1, slice(node.inputs, 1, k));
   } else if (node.op == "while_loop") {

@@ -34,6 +34,10 @@ std::vector<NodePtr> make_fori(const NodePtr& lower, const NodePtr& upper, std::
 std::vector<NodePtr> make_scan(std::shared_ptr<Plan> body, const std::vector<NodePtr>& init,
                                const std::vector<NodePtr>& xs, int64_t length, const TypeList& y_types);
 
+// One node running a whole plan on `args` through its compiled program: how a jitted function is
+// called (one node per call, however large the function; the plan keeps its captured values).
+std::vector<NodePtr> make_call(const std::shared_ptr<Plan>& plan, const std::vector<NodePtr>& args);
+
 // Evaluates a control node (its inputs are evaluated): runs its plans, fills node.results.
 void run_control(Node& node);
 // Evaluates a "control_output" node: the result it selects.

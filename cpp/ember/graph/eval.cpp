@@ -180,6 +180,26 @@ const FusionRules& cpu_rules() {
 
 }  // namespace
 
+std::vector<Node*> schedule_unevaluated(const std::vector<NodePtr>& roots) { return schedule(roots); }
+
+std::vector<KernelDesc> compile_kernels(const std::vector<Node*>& order, const std::vector<NodePtr>& roots) {
+  return fuse(order, roots, cpu_rules());
+}
+
+void run_kernel_keep_inputs(const KernelDesc& k) {
+  Node* failed = nullptr;
+  try {
+    failed = k.single;
+    if (!k.single) cpu::run_fused(k, failed);
+    else if (k.single->kind == Kind::Control) run_control_kernel(*k.single);
+    else run_node(*k.single);
+  } catch (...) {
+    rethrow_current(failed ? *failed : *k.produced().back());
+  }
+  std::atomic_thread_fence(std::memory_order_release);
+  for (Node* node : k.produced()) node->evaluated = true;
+}
+
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {
   collect();
   return fuse(schedule(roots), roots, cpu_rules());

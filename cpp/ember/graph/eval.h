@@ -20,6 +20,15 @@ void eval_now(const std::vector<NodePtr>& roots);
 // with little work (under 2^18 elements in all) are evaluated at once instead.
 void eval_async(const std::vector<NodePtr>& roots);
 
+// ---- for compiled programs (graph/program.h) ----
+// The unevaluated nodes under the roots, inputs first.
+std::vector<Node*> schedule_unevaluated(const std::vector<NodePtr>& roots);
+// The Kernels that evaluate `order` (a schedule of the roots).
+std::vector<KernelDesc> compile_kernels(const std::vector<Node*>& order, const std::vector<NodePtr>& roots);
+// Runs one Kernel and marks what it produced evaluated, keeping the nodes' inputs (the program runs
+// again); an error is rethrown naming the op and its line, as eval does.
+void run_kernel_keep_inputs(const KernelDesc& k);
+
 // The Kernels evaluating the roots would run, without running them (for tests and users; the raw
 // node pointers are valid while the roots are unevaluated and alive).
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots);

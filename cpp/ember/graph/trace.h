@@ -11,6 +11,8 @@
 
 namespace ember {
 
+class ProgramCache;  // graph/program.h
+
 struct Plan {
   // One template node: a copy of a traced node without its inputs, and the slots it reads.
   struct Step {
@@ -25,6 +27,8 @@ struct Plan {
   int num_captured = 0;  // captured slots (a control node's plan keeps the count, not the values)
   std::vector<Step> steps;
   std::vector<int> outputs;  // the slots the results are read from
+  // The plan compiled once for running again and again (loop bodies, jit calls).
+  std::shared_ptr<ProgramCache> program;
 };
 
 // A stand-in for a traced function's input: a leaf with no value. Evaluating anything that needs

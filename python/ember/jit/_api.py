@@ -204,7 +204,7 @@ class JittedFunction:
 
     def _replay(self, entry, dynamic):
         traced = entry.traced
-        outs = traced.plan.run([a._h for a in dynamic])
+        outs = traced.plan.call([a._h for a in dynamic])
         for i, value in zip(traced.mutated, outs[len(outs) - len(traced.mutated):]):
             dynamic[i][...] = _wrap(value)  # the function wrote to this argument in place
         leaves = [_wrap(outs[s]) if is_out else s for is_out, s in entry.slots]

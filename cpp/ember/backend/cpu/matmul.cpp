@@ -67,6 +67,55 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const T* 
   }
 }
 
+// OpenBLAS threads every call above a small size; waking its threads costs more than a small
+// product (the matvecs of an iterative solver), so those run on the calling thread.
+constexpr double kThreadedBlasFlops = 2e6;
+
+class SingleThreadedBlas {
+ public:
+  explicit SingleThreadedBlas(double flops) : saved_(flops < kThreadedBlasFlops ? openblas_get_num_threads() : 0) {
+    if (saved_ > 1) openblas_set_num_threads(1);
+  }
+  ~SingleThreadedBlas() {
+    if (saved_ > 1) openblas_set_num_threads(saved_);
+  }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int saved_;
+};
+
+// y = op(S) x for a stored row-major matrix S (rows x cols, leading dimension ld).
+template <class T>
+void gemv(CBLAS_TRANSPOSE t, int rows, int cols, const T* s, int ld, const T* x, int incx, T* y) {
+  if constexpr (std::is_same_v<T, float>) cblas_sgemv(CblasRowMajor, t, rows, cols, 1.0f, s, ld, x, incx, 0.0f, y, 1);
+  else cblas_dgemv(CblasRowMajor, t, rows, cols, 1.0, s, ld, x, incx, 0.0, y, 1);
+}
+
+// Matrix-vector products go to gemv: gemm with a dimension of 1 is several times slower on small
+// sizes (the matvecs of an iterative solver). Returns false when the layout does not fit.
+template <class T>
+bool try_gemv(int m, int n, int k, const T* a, MatView va, CBLAS_TRANSPOSE ta, int lda, bool direct_a, const T* b,
+              MatView vb, CBLAS_TRANSPOSE tb, int ldb, bool direct_b, T* c) {
+  if constexpr (!std::is_same_v<T, float> && !std::is_same_v<T, double>) {
+    return false;
+  } else {
+    if (k == 0) return false;
+    if (n == 1 && direct_a && vb.rs > 0 && vb.rs <= INT_MAX) {  // (m x k) @ (k x 1)
+      if (ta == CblasNoTrans) gemv<T>(CblasNoTrans, m, k, a, lda, b, static_cast<int>(vb.rs), c);
+      else gemv<T>(CblasTrans, k, m, a, lda, b, static_cast<int>(vb.rs), c);  // a stored as k x m
+      return true;
+    }
+    if (m == 1 && direct_b && va.cs > 0 && va.cs <= INT_MAX) {  // (1 x k) @ (k x n)
+      if (tb == CblasNoTrans) gemv<T>(CblasTrans, k, n, b, ldb, a, static_cast<int>(va.cs), c);
+      else gemv<T>(CblasNoTrans, n, k, b, ldb, a, static_cast<int>(va.cs), c);  // b stored as n x k
+      return true;
+    }
+    return false;
+  }
+}
+
 template <class T>
 void matmul_blas(Node& n, const std::vector<int64_t>& oa, const std::vector<int64_t>& ob, MatView va, MatView vb) {
   const T* pa = n.inputs[0]->data.ptr<T>();
@@ -81,6 +130,8 @@ void matmul_blas(Node& n, const std::vector<int64_t>& oa, const std::vector<int6
   for (size_t i = 0; i < oa.size(); ++i) {
     const T* a = pa + oa[i];
     const T* b = pb + ob[i];
+    T* out = pc + static_cast<int64_t>(i) * m * nn;
+    if (try_gemv<T>(m, nn, k, a, va, ta, lda, direct_a, b, vb, tb, ldb, direct_b, out)) continue;
     if (!direct_a) pack(a, va, bufa.data(), conj), a = bufa.data(), ta = CblasNoTrans, lda = std::max(1, k);
     if (!direct_b) pack(b, vb, bufb.data(), false), b = bufb.data(), tb = CblasNoTrans, ldb = std::max(1, nn);
     gemm<T>(ta, tb, m, nn, k, a, lda, b, ldb, pc + static_cast<int64_t>(i) * m * nn, std::max(1, nn));
@@ -147,6 +198,7 @@ void matmul_kernel(Node& n) {
     }
     bool blas_sized = va.rows <= INT_MAX && va.cols <= INT_MAX && vb.cols <= INT_MAX;
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double> || is_complex_v<T>) {
+      SingleThreadedBlas small(2.0 * static_cast<double>(n.size()) * static_cast<double>(va.cols));
       if (blas_sized) return matmul_blas<T>(n, oa, ob, va, vb);
     }
     matmul_loop<T>(n, oa, ob, va, vb);

@@ -1,0 +1,93 @@
+#include "ember/graph/program.h"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ember/graph/eval.h"
+
+namespace ember {
+
+Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
+  const int n_args = plan.num_params;
+  std::vector<NodePtr> args, caps;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Node& in = *inputs[i];
+    auto p = make_leaf(in.dtype, in.shape, in.data);  // the data is rebound on every run
+    p->op = "parameter";
+    p->device = in.device;
+    p->data = {};  // so that fusion never treats its value as a constant
+    params_.push_back(p);
+    (static_cast<int>(i) < n_args ? args : caps).push_back(p);
+  }
+  outputs_ = instantiate(plan, args, &caps);
+  // Schedule and fuse while only the outputs hold the graph: fusion materializes what has holders.
+  std::vector<Node*> order = schedule_unevaluated(outputs_);
+  kernels_ = compile_kernels(order, outputs_);
+  // Owning pointers to the scheduled nodes, found through their readers' inputs.
+  std::unordered_set<const Node*> wanted(order.begin(), order.end());
+  std::vector<NodePtr> stack(outputs_.begin(), outputs_.end());
+  while (!stack.empty()) {
+    NodePtr n = std::move(stack.back());
+    stack.pop_back();
+    if (!wanted.erase(n.get())) continue;
+    for (auto& in : n->inputs) stack.push_back(in);
+    nodes_.push_back(std::move(n));
+  }
+  // Free each intermediate after the last Kernel that reads it, so a long program (an unrolled
+  // loop) recycles its buffers as it goes instead of holding every step's value to the end.
+  std::unordered_map<Node*, size_t> last_read;
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    const KernelDesc& k = kernels_[i];
+    if (k.single)
+      for (auto& in : k.single->inputs) last_read[in.get()] = i;
+    for (Node* in : k.inputs) last_read[in] = i;
+  }
+  std::unordered_set<const Node*> kept(outputs_.size());
+  for (auto& o : outputs_) kept.insert(o.get());
+  release_after_.resize(kernels_.size());
+  for (auto& n : nodes_)
+    if (!kept.count(n.get()) && last_read.count(n.get())) release_after_[last_read[n.get()]].push_back(n.get());
+  for (auto& o : outputs_) {
+    int which = -1;
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (params_[i] == o) which = static_cast<int>(i);
+    output_param_.push_back(which);
+  }
+}
+
+std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
+  for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = inputs[i]->data;
+  for (auto& n : nodes_) {
+    n->evaluated = false;
+    n->data = {};
+    n->results.clear();
+  }
+  for (size_t i = 0; i < kernels_.size(); ++i) {
+    run_kernel_keep_inputs(kernels_[i]);
+    for (Node* n : release_after_[i]) n->data = {};
+  }
+  std::vector<NodePtr> out;
+  out.reserve(outputs_.size());
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    if (output_param_[i] >= 0) {
+      out.push_back(inputs[output_param_[i]]);
+      continue;
+    }
+    const Node& o = *outputs_[i];
+    NodePtr leaf = make_leaf(o.dtype, o.shape, o.data);
+    leaf->device = o.device;
+    out.push_back(std::move(leaf));
+  }
+  for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = {};  // hold no caller buffers
+  for (auto& n : nodes_) n->data = {};  // nor intermediates: the allocator gets them back now
+  return out;
+}
+
+std::vector<NodePtr> ProgramCache::run(const Plan& plan, const std::vector<NodePtr>& inputs) {
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return {};
+  if (!program_) program_ = std::make_unique<Program>(plan, inputs);
+  return program_->run(inputs);
+}
+
+}  // namespace ember
