@@ -306,6 +306,24 @@ bool can_fuse_reduction(const Node& n) {
   return trailing_axes(n.inputs[0]->shape, n.params.axes) || leading_axes(n.inputs[0]->shape, n.params.axes);
 }
 
+// out[r] = x[r*L] + ... + x[r*L + L-1], added in order, for float32/float64 (by item size).
+bool sum_short_rows(const std::byte* x, int64_t rows, int64_t L, std::byte* out, int item) {
+  auto go = [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = reinterpret_cast<const T*>(x);
+    T* po = reinterpret_cast<T*>(out);
+    for (int64_t r = 0; r < rows; ++r) {
+      T acc = T(0);  // from +0.0, as NumPy's: a row of -0.0 sums to +0.0
+      for (int64_t i = 0; i < L; ++i) acc += px[r * L + i];
+      po[r] = acc;
+    }
+  };
+  if (item == 8) go(double{});
+  else if (item == 4) go(float{});
+  else return false;
+  return true;
+}
+
 void run_fused(const KernelDesc& k, Node*& failed) {
   Program p;
   int nin = static_cast<int>(k.inputs.size());
@@ -491,6 +509,11 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   }
   int64_t rows = std::max<int64_t>(1, kBlock / L);
   int64_t nwork = (nout + rows - 1) / rows;
+  // Float sums of rows shorter than NumPy's pairwise block add up in order: a plain loop per row,
+  // without a fold call per row (sum(axis=-1) of (n, k, 2) distances).
+  const bool short_sum = L < 8 && k.reduction->op == "sum" && p.regs[res].item == ritem &&
+                         (k.reduction->dtype == DType::Float64 || k.reduction->dtype == DType::Float32) &&
+                         k.reg_node(res)->dtype == k.reduction->dtype;
   runtime::parallel_for(nwork, std::max<int64_t>(1, 8 / std::max<int64_t>(1, rows)), [&](int64_t w0, int64_t w1) {
     guarded([&](const Instr*& current) {
       std::byte* scratch = t_scratch.get(scratch_bytes);
@@ -501,6 +524,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
         run_block(p, scratch, j0 * L, nr * L, ptrs, current);
         auto* x = static_cast<const std::byte*>(ptrs[res]);
         bool uni = p.regs[res].uniform;
+        if (!uni && short_sum && sum_short_rows(x, nr, L, rout + j0 * ritem, ritem)) continue;
         for (int64_t r = 0; r < nr; ++r) {
           std::byte* o = rout + (j0 + r) * ritem;
           alignas(16) std::byte v[16];
