@@ -18,6 +18,7 @@ NB_MODULE(_core, m) {
   ember::py::bind_pim(m);
 #endif
   ember::py::bind_engine(m);
+  ember::py::bind_introspect(m);
 #ifdef EMBER_HAVE_MPI
   ember::py::bind_distributed(m);
 #endif

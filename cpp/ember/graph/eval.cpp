@@ -11,6 +11,7 @@
 #include "ember/backend/cpu/fused.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
+#include "ember/graph/observe.h"
 #include "ember/graph/passes/fusion.h"
 #include "ember/runtime/scheduler.h"
 
@@ -93,9 +94,11 @@ template <class E>
 // (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
 // dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
 void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
+  KernelWatch watch(k, graveyard != nullptr);  // profile and trace (one relaxed load when off)
   failed = k.single;
   if (k.single) run_node(*k.single);
   else cpu::run_fused(k, failed);
+  watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   for (Node* node : k.produced()) {
     node->depth = 0;
@@ -183,6 +186,7 @@ void eval_async(const std::vector<NodePtr>& roots) {
       eval(roots);
       return;
     }
+    debug_compiled(roots, job->kernels);  // EMBER_DEBUG
     schedule(roots, &st.pending, &job->keep);
     for (Node* n : job->order) st.pending.insert(n);
     st.jobs.push_back(job);
@@ -213,7 +217,9 @@ void eval_async(const std::vector<NodePtr>& roots) {
 void eval(const std::vector<NodePtr>& roots) {
   collect();  // a sync point: earlier asynchronous work finishes (and reports its errors) first
   std::vector<Node*> order = schedule(roots);
-  for (const KernelDesc& k : fuse(order, roots, cpu_rules())) {
+  std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
+  debug_compiled(roots, kernels);  // EMBER_DEBUG
+  for (const KernelDesc& k : kernels) {
     Node* failed = nullptr;
     try {
       run(k, failed);
