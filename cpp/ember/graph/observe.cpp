@@ -107,8 +107,11 @@ void KernelWatch::start(bool async) {
       label_.name = std::string(k_.single->op);
     } else {
       std::vector<Node*> nodes = computed(k_);
-      for (size_t i = 0; i < nodes.size() && i < 6; ++i) label_.name += (i ? "+" : "") + std::string(nodes[i]->op);
-      if (nodes.size() > 6) label_.name += "+... (" + std::to_string(nodes.size()) + " ops)";
+      for (size_t i = 0; i < nodes.size() && i < 6; ++i) {
+        if (i) label_.name += '+';
+        label_.name += nodes[i]->op;
+      }
+      if (nodes.size() > 6) label_.name.append("+... (").append(std::to_string(nodes.size())).append(" ops)");
     }
     runtime::set_current_kernel(&label_);
   }
@@ -127,8 +130,8 @@ void KernelWatch::finish() {
     std::string ops, origins;
     std::set<std::string> seen;
     for (Node* n : nodes) {
-      ops += (ops.empty() ? "" : ", ") + std::string(n->op);
-      if (!n->origin.empty() && seen.insert(n->origin).second) origins += (origins.empty() ? "" : ", ") + n->origin;
+      ops.append(ops.empty() ? "" : ", ").append(n->op);
+      if (!n->origin.empty() && seen.insert(n->origin).second) origins.append(origins.empty() ? "" : ", ").append(n->origin);
     }
     const Shape& space = k_.single ? k_.single->shape : k_.shape;
     runtime::trace_event(label_.name, k_.single ? "kernel" : "fused kernel", t0_, t1, label_.pid,

@@ -50,7 +50,7 @@ def graph(obj, *args, **kwargs):
 def _where(origin):
     """A source location relative to the working directory when it lies under it."""
     if not origin:
-        return "?"
+        return ""
     cwd = os.getcwd() + os.sep
     return origin[len(cwd):] if origin.startswith(cwd) else origin
 
@@ -61,7 +61,7 @@ def _shape(shape):
 
 def _node_line(n):
     state = "evaluated" if n["evaluated"] else f"lazy k{n['kernel']}" if n["kernel"] >= 0 else "lazy"
-    return f"%{n['id']} {n['op']} {n['dtype']} {_shape(n['shape'])} {n['device']}  {state}  {_where(n['origin'])}"
+    return f"%{n['id']} {n['op']} {n['dtype']} {_shape(n['shape'])} {n['device']}  {state}  {_where(n['origin'])}".rstrip()
 
 
 def _kernel_line(i, k, nodes):
@@ -122,7 +122,7 @@ def _dot(g):
     lines = ["digraph ember {", "  rankdir=TB;", '  node [shape=box, fontname="monospace", fontsize=10];']
 
     def node_stmt(n, indent):
-        label = f"%{n['id']} {n['op']}\n{n['dtype']} {_shape(n['shape'])} {n['device']}\n{_where(n['origin'])}"
+        label = f"%{n['id']} {n['op']}\n{n['dtype']} {_shape(n['shape'])} {n['device']}\n{_where(n['origin'])}".strip()
         attrs = [f"label={_dot_str(label)}"]
         if n["evaluated"]:
             attrs.append('style=filled, fillcolor="#dddddd"')
