@@ -64,10 +64,11 @@ def _short(origin, width):
     return origin if len(origin) <= width else "…" + origin[-(width - 1):]
 
 
-def _size(n):
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+def _si(n, unit):
+    """1234567 -> "1.2 M" + unit: counts read at a glance."""
+    for prefix in ("", "k", "M", "G", "T"):
+        if abs(n) < 1000 or prefix == "T":
+            return f"{n:.0f} {unit}".rstrip() if prefix == "" else f"{n:.1f} {prefix}{unit}"
         n /= 1000
 
 
@@ -125,13 +126,13 @@ class Profile:
         total = self.total_time or 1.0
         pim = any(r["cycles"] is not None for r in self.rows)
         head = (f"{'op':<14}{'line':<32}{'device':<7}{'calls':>7}{'time ms':>10}{'%':>6}{'read':>11}"
-                f"{'written':>11}{'MFLOP':>10}" + (f"{'cycles':>14}{'energy':>16}" if pim else ""))
+                f"{'written':>11}{'flops':>10}" + (f"{'cycles':>14}{'energy':>16}" if pim else ""))
         lines = [f"ember profile: {len(self.rows)} row(s), {self.total_time * 1e3:.3f} ms "
                  "(fused kernels split their time evenly over their instructions)", head, "-" * len(head)]
         for r in self.rows:
             line = (f"{r['op'][:13]:<14}{_short(r['origin'], 31):<32}{r['device']:<7}{r['calls']:>7}"
-                    f"{r['time'] * 1e3:>10.3f}{100 * r['time'] / total:>6.1f}{_size(r['bytes_read']):>11}"
-                    f"{_size(r['bytes_written']):>11}{r['flops'] / 1e6:>10.2f}")
+                    f"{r['time'] * 1e3:>10.3f}{100 * r['time'] / total:>6.1f}{_si(r['bytes_read'], 'B'):>11}"
+                    f"{_si(r['bytes_written'], 'B'):>11}{_si(r['flops'], ''):>10}")
             if pim:
                 line += f"{r['cycles'] or 0:>14,}{r['energy'] or 0:>16,}"
             lines.append(line)
