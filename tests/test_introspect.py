@@ -139,6 +139,8 @@ def test_explain_and_dot_of_a_lowered_function():
 def test_explain_rejects_what_has_no_graph():
     with pytest.raises(TypeError, match="cannot show the graph of a int"):
         em.explain(3)
+    with pytest.raises(TypeError, match="cannot show the graph of a str"):
+        em.explain("y")
     with pytest.raises(TypeError, match="holds no ember arrays"):
         em.explain([1, 2])
     (x,) = evaluated(0)

@@ -131,7 +131,8 @@ void KernelWatch::finish() {
     std::set<std::string> seen;
     for (Node* n : nodes) {
       ops.append(ops.empty() ? "" : ", ").append(n->op);
-      if (!n->origin.empty() && seen.insert(n->origin).second) origins.append(origins.empty() ? "" : ", ").append(n->origin);
+      if (!n->origin.empty() && seen.insert(n->origin).second)
+        origins.append(origins.empty() ? "" : ", ").append(n->origin);
     }
     const Shape& space = k_.single ? k_.single->shape : k_.shape;
     runtime::trace_event(label_.name, k_.single ? "kernel" : "fused kernel", t0_, t1, label_.pid,

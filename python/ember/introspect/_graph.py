@@ -30,7 +30,7 @@ def _roots(obj, args, kwargs):
             raise TypeError(f"extra arguments are only for functions; got an {type(obj).__name__} "
                             f"with {len(args)} positional and {len(kwargs)} keyword arguments")
         return _arrays_of(obj, "the argument")
-    if hasattr(obj, "lower"):  # a jitted function: its traced, unevaluated outputs
+    if hasattr(obj, "lower") and not isinstance(obj, (str, bytes)):  # a jitted function: its traced outputs
         return _arrays_of(obj.lower(*args, **kwargs).outputs(), f"{obj!r}.lower(...).outputs()")
     if callable(obj):  # a plain function: ember is lazy, so its results are still graphs
         return _arrays_of(obj(*args, **kwargs), f"the result of {getattr(obj, '__name__', obj)!r}")
@@ -61,7 +61,8 @@ def _shape(shape):
 
 def _node_line(n):
     state = "evaluated" if n["evaluated"] else f"lazy k{n['kernel']}" if n["kernel"] >= 0 else "lazy"
-    return f"%{n['id']} {n['op']} {n['dtype']} {_shape(n['shape'])} {n['device']}  {state}  {_where(n['origin'])}".rstrip()
+    head = f"%{n['id']} {n['op']} {n['dtype']} {_shape(n['shape'])} {n['device']}"
+    return f"{head}  {state}  {_where(n['origin'])}".rstrip()
 
 
 def _kernel_line(i, k, nodes):
@@ -77,9 +78,9 @@ def _tree(g):
     Iterative: graphs can be hundreds of nodes deep."""
     nodes, lines, shown = g["nodes"], [], set()
     for root in reversed(g["roots"]):
-        stack = [(root, "", "", True)]  # (id, prefix of this line, prefix of its children, is root)
+        stack = [(root, "", "")]  # (id, prefix of its line, prefix of its children's lines)
         while stack:
-            i, head, tail, _ = stack.pop()
+            i, head, tail = stack.pop()
             n = nodes[i]
             if i in shown:
                 lines.append(f"{head}%{i} {n['op']} (shown above)")
@@ -89,7 +90,7 @@ def _tree(g):
             ins = n["inputs"]
             for pos in reversed(range(len(ins))):
                 last = pos == len(ins) - 1
-                stack.append((ins[pos], tail + ("└─ " if last else "├─ "), tail + ("   " if last else "│  "), False))
+                stack.append((ins[pos], tail + ("└─ " if last else "├─ "), tail + ("   " if last else "│  ")))
     return lines
 
 

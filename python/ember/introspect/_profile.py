@@ -134,7 +134,8 @@ class Profile:
                     f"{r['time'] * 1e3:>10.3f}{100 * r['time'] / total:>6.1f}{_si(r['bytes_read'], 'B'):>11}"
                     f"{_si(r['bytes_written'], 'B'):>11}{_si(r['flops'], ''):>10}")
             if pim:
-                line += "".join(f"{'-' if v is None else f'{v:,}':>{w}}" for v, w in ((r["cycles"], 14), (r["energy"], 16)))
+                cycles, energy = ("-" if v is None else f"{v:,}" for v in (r["cycles"], r["energy"]))
+                line += f"{cycles:>14}{energy:>16}"
             lines.append(line)
         return "\n".join(lines)
 
