@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building ember needs: a C++20 compiler, CMake, Ninja, oneTBB, OpenBLAS/LAPACK,
-# GoogleTest, Highway, OpenMPI (Debian/Ubuntu packages), then the Python build and test requirements.
+# GoogleTest, Highway, OpenMPI, Graphviz (em.to_svg) (Debian/Ubuntu packages), then the Python build and test requirements.
 set -euo pipefail
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
-pkgs=(g++ cmake ninja-build pkg-config libtbb-dev libhwy-dev libopenblas-dev liblapack-dev libgtest-dev libopenmpi-dev openmpi-bin)
+pkgs=(g++ cmake ninja-build pkg-config libtbb-dev libhwy-dev libopenblas-dev liblapack-dev libgtest-dev libopenmpi-dev openmpi-bin graphviz)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -19,6 +19,7 @@ NB_MODULE(_core, m) {
 #endif
   ember::py::bind_engine(m);
   ember::py::bind_jit(m);
+  ember::py::bind_introspect(m);
 #ifdef EMBER_HAVE_MPI
   ember::py::bind_distributed(m);
 #endif

@@ -12,6 +12,7 @@
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 #include "ember/graph/control.h"
+#include "ember/graph/observe.h"
 #include "ember/graph/passes/fusion.h"
 #include "ember/graph/trace.h"
 #include "ember/runtime/scheduler.h"
@@ -110,11 +111,13 @@ void run_control_kernel(Node& n) {
 // (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
 // dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
 void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
+  KernelWatch watch(k, graveyard != nullptr);  // profile and trace (one relaxed load when off)
   failed = k.single;
   if (!k.single) cpu::run_fused(k, failed);
   else if (k.single->kind == Kind::Control) run_control_kernel(*k.single);
   else if (is_parameter(*k.single)) throw_needs_value(*k.single);
   else run_node(*k.single);
+  watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   for (Node* node : k.produced()) {
     node->depth = 0;
@@ -188,6 +191,7 @@ std::vector<KernelDesc> compile_kernels(const std::vector<Node*>& order, const s
 
 void run_kernel_keep_inputs(const KernelDesc& k) {
   Node* failed = nullptr;
+  KernelWatch watch(k, false);
   try {
     failed = k.single;
     if (!k.single) cpu::run_fused(k, failed);
@@ -196,6 +200,7 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
   } catch (...) {
     rethrow_current(failed ? *failed : *k.produced().back());
   }
+  watch.done();
   std::atomic_thread_fence(std::memory_order_release);
   for (Node* node : k.produced()) node->evaluated = true;
 }
@@ -222,6 +227,7 @@ void eval_async(const std::vector<NodePtr>& roots) {
       eval(roots);
       return;
     }
+    debug_compiled(roots, job->kernels);  // EMBER_DEBUG
     schedule(roots, &st.pending, &job->keep);
     for (Node* n : job->order) st.pending.insert(n);
     st.jobs.push_back(job);
@@ -256,7 +262,9 @@ void eval(const std::vector<NodePtr>& roots) {
 
 void eval_now(const std::vector<NodePtr>& roots) {
   std::vector<Node*> order = schedule(roots);
-  for (const KernelDesc& k : fuse(order, roots, cpu_rules())) {
+  std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
+  debug_compiled(roots, kernels);  // EMBER_DEBUG
+  for (const KernelDesc& k : kernels) {
     Node* failed = nullptr;
     try {
       run(k, failed);

@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "ember/runtime/trace.h"
+
 namespace ember::runtime {
 namespace {
 
@@ -65,9 +67,17 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
     return;
   }
   auto arena = pool().get();
+  const KernelLabel* traced = tracing() ? current_kernel() : nullptr;  // chunks go on the trace
   arena->execute([&] {
     tbb::parallel_for(tbb::blocked_range<int64_t>(0, n, static_cast<size_t>(grain)),
-                      [&](const tbb::blocked_range<int64_t>& r) { body(r.begin(), r.end()); });
+                      [&](const tbb::blocked_range<int64_t>& r) {
+                        if (!traced) return body(r.begin(), r.end());
+                        int64_t t0 = now_ns();
+                        body(r.begin(), r.end());
+                        name_thread("worker");
+                        trace_event(traced->name, "chunk", t0, now_ns(), traced->pid,
+                                    {{"begin", std::to_string(r.begin())}, {"end", std::to_string(r.end())}});
+                      });
   });
 }
 
