@@ -251,3 +251,18 @@ def test_failed_loop_leaves_inputs_intact():
     except (ZeroDivisionError, FloatingPointError, ValueError, ArithmeticError):
         pass
     assert_matches(x, np.arange(3))
+
+
+def test_explain_shows_loop_bodies_of_a_jitted_function():
+    @em.jit
+    def g(x, n):
+        while x.sum() < n:
+            x = x * 2 + 1
+        return x
+
+    text = em.explain(g, em.arange(1.0, 5.0), 100)
+    assert "while_loop" in text and "body: plan" in text and "cond: plan" in text
+    assert "multiply" in text and "less" in text
+    dot = em.to_dot(g, em.arange(1.0, 5.0), 100)
+    assert dot.startswith("digraph") and "while_loop" in dot
+    assert_matches(g(em.arange(1.0, 5.0), 100), [31.0, 47.0, 63.0, 79.0])

@@ -48,6 +48,7 @@ nb::dict graph_dict(const GraphInfo& g) {
     d["inputs"] = n.inputs;
     d["evaluated"] = n.evaluated;
     d["kernel"] = n.kernel;
+    d["detail"] = n.detail;
     nodes.append(d);
   }
   for (const KernelRecord& k : g.kernels) {

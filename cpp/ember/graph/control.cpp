@@ -202,6 +202,19 @@ void run_control(Node& node) {
   for (auto& r : result) node.results.push_back(r ? r->data : Data{});
 }
 
+std::string describe_control(const Node& node) {
+  if (node.kind != Kind::Control || node.op == "control_output" || !node.params.blob) return {};
+  const ControlSpec& spec = spec_of(node);
+  static const std::vector<std::string> cond_names{"true branch", "false branch"}, while_names{"cond", "body"};
+  std::string out;
+  for (size_t i = 0; i < spec.plans.size(); ++i) {
+    std::string name = node.op == "cond" ? cond_names[i] : node.op == "while_loop" ? while_names[i]
+                       : node.op == "call" ? std::string("function") : std::string("body");
+    out += name + ": " + describe(*spec.plans[i]);
+  }
+  return out;
+}
+
 void run_control_output(Node& node) {
   const Node& ctl = *node.inputs[0];
   const Data& d = ctl.results.at(static_cast<size_t>(node.params.ints[0]));

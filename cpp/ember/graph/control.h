@@ -6,6 +6,7 @@
 // holding them in `Node::results`, read by one "control_output" node per result.
 #pragma once
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,9 @@ std::vector<NodePtr> make_scan(std::shared_ptr<Plan> body, const std::vector<Nod
 // One node running a whole plan on `args` through its compiled program: how a jitted function is
 // called (one node per call, however large the function; the plan keeps its captured values).
 std::vector<NodePtr> make_call(const std::shared_ptr<Plan>& plan, const std::vector<NodePtr>& args);
+
+// The listings of a control node's plans ("body:\n  %0 = ..."); empty for other nodes.
+std::string describe_control(const Node& node);
 
 // Evaluates a control node (its inputs are evaluated): runs its plans, fills node.results.
 void run_control(Node& node);

@@ -1,5 +1,7 @@
 #include "ember/graph/inspect.h"
 
+#include "ember/graph/control.h"
+
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
@@ -36,6 +38,7 @@ GraphInfo inspect(const std::vector<NodePtr>& roots, const std::vector<KernelDes
       rec.device = node->device;
       rec.origin = node->origin;
       rec.evaluated = node->evaluated;
+      if (node->kind == Kind::Control && !node->evaluated) rec.detail = describe_control(*node);
       for (const NodePtr& in : node->inputs) rec.inputs.push_back(ids.at(in.get()));
       ids[node] = rec.id;
       g.nodes.push_back(std::move(rec));

@@ -20,6 +20,7 @@ struct NodeRecord {
   std::vector<int> inputs;
   bool evaluated = false;
   int kernel = -1;  // the Kernel computing it, -1 if evaluated
+  std::string detail;  // control-flow nodes: the listings of their branches / loop bodies
 };
 
 struct KernelRecord {

@@ -87,6 +87,8 @@ def _tree(g):
                 continue
             shown.add(i)
             lines.append(head + _node_line(n))
+            for d in n.get("detail", "").splitlines():  # a control node's branches / loop body
+                lines.append(tail + "   : " + d)
             ins = n["inputs"]
             for pos in reversed(range(len(ins))):
                 last = pos == len(ins) - 1
