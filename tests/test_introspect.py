@@ -68,7 +68,7 @@ def test_graph_records_match_the_kernel_planner():
         assert all(j < n["id"] for j in n["inputs"])  # inputs come first
         assert (n["kernel"] == -1) == n["evaluated"]
     assert set(g["nodes"][0]) == {"id", "op", "kind", "dtype", "shape", "device", "origin", "inputs", "evaluated",
-                                  "kernel"}
+                                  "kernel", "detail"}
 
 
 def test_dot_has_one_cluster_per_fused_kernel():
