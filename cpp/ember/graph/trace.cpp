@@ -11,9 +11,9 @@ namespace ember {
 namespace {
 thread_local int g_tracing = 0;
 
-// A copy of `n` that keeps what a replay needs (op, parameters, type, device, origin) and drops
-// its inputs, value and storage link.
-NodePtr prototype(const Node& n) {
+// A fresh node with what a replay needs from `n` (op, parameters, type, device, origin), without its
+// inputs, value and storage link.
+NodePtr copy_header(const Node& n) {
   auto p = std::make_shared<Node>();
   p->op = n.op;
   p->kind = n.kind;
@@ -103,7 +103,7 @@ std::shared_ptr<Plan> capture(const std::vector<NodePtr>& params, const std::vec
   };
   for (size_t i = 0; i < steps_nodes.size(); ++i) {
     const NodePtr& n = steps_nodes[i];
-    Plan::Step step{prototype(*n), {}};
+    Plan::Step step{copy_header(*n), {}};
     for (auto& in : n->inputs) step.args.push_back(resolve(in.get()));
     plan->steps.push_back(std::move(step));
     slot[n.get()] = base + static_cast<int>(i);
@@ -122,15 +122,7 @@ std::vector<NodePtr> instantiate(const Plan& plan, const std::vector<NodePtr>& a
   slots.insert(slots.end(), args.begin(), args.end());
   slots.insert(slots.end(), caps.begin(), caps.end());
   for (const Plan::Step& step : plan.steps) {
-    auto n = std::make_shared<Node>();
-    const Node& p = *step.proto;
-    n->op = p.op;
-    n->kind = p.kind;
-    n->params = p.params;
-    n->dtype = p.dtype;
-    n->shape = p.shape;
-    n->device = p.device;
-    n->origin = p.origin;
+    NodePtr n = copy_header(*step.proto);
     n->inputs.reserve(step.args.size());
     int depth = 0;
     for (int a : step.args) {
