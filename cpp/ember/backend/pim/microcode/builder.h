@@ -75,8 +75,6 @@ class Builder {
   Tmp tmp(uint32_t width);
   void release(const Val& v);
   size_t max_scratch() const { return max_used_; }
-  // Whole registers still free for scratch.
-  size_t free_count() const { return free_.size(); }
 
   // Raw stateful gates (out &= ...). All ranges must have equal length.
   void init(const Bits& o, bool one);

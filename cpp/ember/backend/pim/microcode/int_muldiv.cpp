@@ -93,7 +93,7 @@ void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nstic
   const bool packed = w >= 8 && room >= 4;
   const uint32_t py = y.v.off + y.lo;  // partition of y[0] when y lies in one register
   std::vector<Tmp> seeds;
-  const bool seeded = packed && !y.v.packed && py + nb + 3 <= P && b.free_count() >= 13;  // 4 seeds + the loop's 8 + a flag register
+  const bool seeded = packed && !y.v.packed && py + nb + 3 <= P;
   if (seeded) {
     Tmp ny = b.tmp(P);
     b.init(ny(), true);
