@@ -19,7 +19,7 @@ const Pin kMacroPins[] = {
     {0, 0, 6, 262144},  // copy bool
     {1, 0, 6, 262144},  // add bool
     {3, 0, 8, 393216},  // multiply bool
-    {4, 0, 10735, 12645105664},  // true_divide bool
+    {4, 0, 10679, 12626493440},  // true_divide bool
     {8, 0, 6, 262144},  // absolute bool
     {9, 0, 6, 262144},  // sign bool
     {10, 0, 18, 1048576},  // less bool
@@ -39,7 +39,7 @@ const Pin kMacroPins[] = {
     {1, 1, 39, 17104896},  // add int8
     {2, 1, 39, 17104896},  // subtract int8
     {3, 1, 244, 64749568},  // multiply int8
-    {4, 1, 12417, 13716357120},  // true_divide int8
+    {4, 1, 12249, 13660520448},  // true_divide int8
     {5, 1, 773, 272564224},  // floor_divide int8
     {6, 1, 757, 271515648},  // mod int8
     {7, 1, 39, 17104896},  // negative int8
@@ -64,7 +64,7 @@ const Pin kMacroPins[] = {
     {1, 2, 45, 40435712},  // add int16
     {2, 2, 45, 40435712},  // subtract int16
     {3, 2, 498, 233308160},  // multiply int16
-    {4, 2, 12511, 13834059776},  // true_divide int16
+    {4, 2, 12343, 13778223104},  // true_divide int16
     {5, 2, 1461, 1009713152},  // floor_divide int16
     {6, 2, 1429, 1007616000},  // mod int16
     {7, 2, 45, 40435712},  // negative int16
@@ -89,7 +89,7 @@ const Pin kMacroPins[] = {
     {1, 3, 51, 93388800},  // add int32
     {2, 3, 51, 93388800},  // subtract int32
     {3, 3, 1032, 870318080},  // multiply int32
-    {4, 3, 12625, 14103281664},  // true_divide int32
+    {4, 3, 12457, 14047444992},  // true_divide int32
     {5, 3, 2925, 4031709184},  // floor_divide int32
     {6, 3, 2861, 4027514880},  // mod int32
     {7, 3, 51, 93388800},  // negative int32
@@ -114,7 +114,7 @@ const Pin kMacroPins[] = {
     {1, 4, 126, 211877888},  // add int64
     {2, 4, 126, 211877888},  // subtract int64
     {3, 4, 3038, 3331325952},  // multiply int64
-    {4, 4, 13041, 14709620736},  // true_divide int64
+    {4, 4, 12873, 14653784064},  // true_divide int64
     {5, 4, 11245, 16820142080},  // floor_divide int64
     {6, 4, 11117, 16811753472},  // mod int64
     {7, 4, 126, 211877888},  // negative int64
@@ -139,7 +139,7 @@ const Pin kMacroPins[] = {
     {1, 5, 39, 17104896},  // add uint8
     {2, 5, 39, 17104896},  // subtract uint8
     {3, 5, 244, 64749568},  // multiply uint8
-    {4, 5, 12315, 13675462656},  // true_divide uint8
+    {4, 5, 12147, 13619625984},  // true_divide uint8
     {5, 5, 523, 175177728},  // floor_divide uint8
     {6, 5, 522, 179372032},  // mod uint8
     {7, 5, 39, 17104896},  // negative uint8
@@ -164,7 +164,7 @@ const Pin kMacroPins[] = {
     {1, 6, 45, 40435712},  // add uint16
     {2, 6, 45, 40435712},  // subtract uint16
     {3, 6, 498, 233308160},  // multiply uint16
-    {4, 6, 12393, 13740212224},  // true_divide uint16
+    {4, 6, 12225, 13684375552},  // true_divide uint16
     {5, 6, 1174, 790953984},  // floor_divide uint16
     {6, 6, 1159, 799342592},  // mod uint16
     {7, 6, 45, 40435712},  // negative uint16
@@ -189,7 +189,7 @@ const Pin kMacroPins[] = {
     {1, 7, 51, 93388800},  // add uint32
     {2, 7, 51, 93388800},  // subtract uint32
     {3, 7, 1032, 870318080},  // multiply uint32
-    {4, 7, 12491, 13890945024},  // true_divide uint32
+    {4, 7, 12323, 13835108352},  // true_divide uint32
     {5, 7, 2601, 3545038848},  // floor_divide uint32
     {6, 7, 2556, 3561816064},  // mod uint32
     {7, 7, 51, 93388800},  // negative uint32
@@ -214,7 +214,7 @@ const Pin kMacroPins[] = {
     {1, 8, 126, 211877888},  // add uint64
     {2, 8, 126, 211877888},  // subtract uint64
     {3, 8, 3038, 3331325952},  // multiply uint64
-    {4, 8, 12745, 14235140096},  // true_divide uint64
+    {4, 8, 12577, 14179303424},  // true_divide uint64
     {5, 8, 10568, 15747317760},  // floor_divide uint64
     {6, 8, 10469, 15780872192},  // mod uint64
     {7, 8, 126, 211877888},  // negative uint64
@@ -238,10 +238,10 @@ const Pin kMacroPins[] = {
     {0, 9, 6, 8388608},  // copy float32
     {1, 9, 1166, 806486016},  // add float32
     {2, 9, 1168, 806617088},  // subtract float32
-    {3, 9, 1900, 1399586816},  // multiply float32
-    {4, 9, 3338, 2870673408},  // true_divide float32
-    {5, 9, 30564, 31215583232},  // floor_divide float32
-    {6, 9, 23346, 25634603008},  // mod float32
+    {3, 9, 1683, 1313865728},  // multiply float32
+    {4, 9, 3291, 2858483712},  // true_divide float32
+    {5, 9, 30470, 31191203840},  // floor_divide float32
+    {6, 9, 23299, 25622413312},  // mod float32
     {7, 9, 7, 8257536},  // negative float32
     {8, 9, 7, 8257536},  // absolute float32
     {9, 9, 91, 51773440},  // sign float32
@@ -254,16 +254,16 @@ const Pin kMacroPins[] = {
     {16, 9, 203, 171245568},  // minimum float32
     {17, 9, 203, 171245568},  // maximum float32
     {24, 9, 21, 20971520},  // where float32
-    {26, 9, 3121, 3376939008},  // sqrt float32
-    {27, 9, 27875, 20047396864},  // sin float32
-    {28, 9, 27879, 20047659008},  // cos float32
+    {26, 9, 3074, 3364749312},  // sqrt float32
+    {27, 9, 25922, 19275907072},  // sin float32
+    {28, 9, 25926, 19276169216},  // cos float32
     {0, 10, 10, 16777216},  // copy float64
     {1, 10, 1881, 1834549248},  // add float64
     {2, 10, 1883, 1834680320},  // subtract float64
-    {3, 10, 4707, 5298454528},  // multiply float64
-    {4, 10, 10711, 12631998464},  // true_divide float64
-    {5, 10, 353429, 449819443200},  // floor_divide float64
-    {6, 10, 336538, 431072280576},  // mod float64
+    {3, 10, 4278, 4782620672},  // multiply float64
+    {4, 10, 10655, 12613386240},  // true_divide float64
+    {5, 10, 353317, 449782218752},  // floor_divide float64
+    {6, 10, 336482, 431053668352},  // mod float64
     {7, 10, 11, 16646144},  // negative float64
     {8, 10, 11, 16646144},  // absolute float64
     {9, 10, 118, 102957056},  // sign float64
@@ -276,9 +276,9 @@ const Pin kMacroPins[] = {
     {16, 10, 323, 352387072},  // minimum float64
     {17, 10, 323, 352387072},  // maximum float64
     {24, 10, 31, 41943040},  // where float64
-    {26, 10, 11002, 14558756864},  // sqrt float64
-    {27, 10, 79679, 86125510656},  // sin float64
-    {28, 10, 79683, 86125772800},  // cos float64
+    {26, 10, 10946, 14540144640},  // sqrt float64
+    {27, 10, 74531, 79935504384},  // sin float64
+    {28, 10, 74535, 79935766528},  // cos float64
 };
 
 const Pin kReducePins[] = {
@@ -287,7 +287,7 @@ const Pin kReducePins[] = {
     {2, 3, 2085, 110492170},  // min int32
     {3, 3, 2085, 110492170},  // max int32
     {0, 9, 19685, 816959470},  // sum float32
-    {1, 9, 31429, 1410051220},  // prod float32
+    {1, 9, 27957, 1324331440},  // prod float32
     {2, 9, 4277, 181728715},  // min float32
     {3, 9, 4277, 181728715},  // max float32
     {0, 4, 4079, 232846175},  // sum int64
@@ -295,7 +295,7 @@ const Pin kReducePins[] = {
     {2, 4, 4319, 245756570},  // min int64
     {3, 4, 4319, 245756570},  // max int64
     {0, 10, 32159, 1855492775},  // sum float64
-    {1, 10, 77375, 5319345200},  // prod float64
+    {1, 10, 70511, 4803519215},  // prod float64
     {2, 10, 7231, 373353215},  // min float64
     {3, 10, 7231, 373353215},  // max float64
 };

@@ -115,9 +115,7 @@ void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp
   uint32_t s2 = 0;
   while ((1u << s2) < M + 4) ++s2;
   Tmp fl = b.tmp(6);
-  const Bits neg = fl.bit(0), le0 = fl.bit(1), ovf = fl.bit(2), guard = fl.bit(3),
-             sticky = fl.bit(4);
-  b.copy(neg, er.top());
+  const Bits neg = er.top(), le0 = fl.bit(1), ovf = fl.bit(2);
   {
     Tmp z = b.tmp(1);
     is_zero(b, z(), er, false);
@@ -151,18 +149,20 @@ void pack_er(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& er, Tmp
     b.orc(t(), hiz.bit(0), hiz.bit(1));
     b.notc(nn(), neg);
     b.andc(ovf, t(), nn());
-    Tmp c = b.tmp(E), nc = b.tmp(E), ones = b.tmp(E);
-    b.bcast(c(), nc(), ovf);
-    b.init(ones(), true);
-    b.mux(mag0(M, E), c(), nc(), ones(), er.sub(0, E));
+    // Overflow gives exactly inf before rounding (exponent all ones, fraction and guard 0), so
+    // rounding cannot change it and round_pack needs no overflow pass of its own.
+    Tmp c = b.tmp(M);
+    b.bcast(c(), Bits{}, ovf);
+    b.orc(mag0(M, E), er.sub(0, E), c(0, E));
     Tmp z = b.tmp(E);
     b.bcast(z(), Bits{}, le0);
     b.g_not(mag0(M, E), z());
+    Tmp nf = b.tmp(M);
+    b.notc(nf(), Ps(2, M));
+    b.norc(mag0(0, M), nf(), c());
   }
-  b.copy(mag0(0, M), Ps(2, M));
-  b.copy(guard, Ps.bit(1));
-  b.copy(sticky, Ps.bit(0));
-  round_pack(b, f, out_mag, mag0(), guard, sticky);
+  b.g_not(Ps.bit(1), ovf);
+  round_pack(b, f, out_mag, mag0(), Ps.bit(1), Ps.bit(0), false);
 }
 
 // sig = normalized significand of x (leading one at bit M when x != 0), e = effective exponent
@@ -208,7 +208,7 @@ void select_special(Builder& b, FloatFormat f, const Bits& o, const Bits& spec, 
 }
 
 void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
-                const Bits& guard, const Bits& sticky) {
+                const Bits& guard, const Bits& sticky, bool check_ovf) {
   // round up = guard & (sticky | lsb); out_mag = mag0 + up
   {
     Tmp t = b.tmp(2);
@@ -216,6 +216,7 @@ void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0
     b.andc(t.bit(1), t.bit(0), guard);
     increment(b, out_mag, mag0, t.bit(1));
   }
+  if (!check_ovf) return;
   // Overflow: the exponent field before rounding is all ones -> inf (after rounding a carry into
   // an all-ones exponent already gives inf with a zero fraction). Fixed in place: exponent |=
   // ovf, fraction &= ~ovf.

@@ -19,9 +19,11 @@ void shift_right_sticky(Builder& b, const Bits& o, const Bits& x, const Bits& a)
 // With u empty (len 0) there is no limit: s is normalized by its own leading zeros. Writes the shift amount bits to m (m.len stages).
 void normalize_left(Builder& b, const Bits& s_out, const Bits& s, const Bits& u, const Bits& m);
 // Round to nearest even, pack and handle overflow: given the (W-1)-bit magnitude `mag0` before
-// rounding, and guard / sticky / lsb bits, writes the rounded magnitude (inf on overflow).
+// rounding, and guard / sticky / lsb bits, writes the rounded magnitude (inf on overflow, an
+// all-ones exponent before rounding; check_ovf false: the caller guarantees that such a mag0 is
+// exactly inf with guard 0).
 void round_pack(Builder& b, FloatFormat f, const Bits& out_mag, const Bits& mag0,
-                const Bits& guard, const Bits& sticky);
+                const Bits& guard, const Bits& sticky, bool check_ovf = true);
 // Packs a finite result: er is the biased exponent (signed, any width > E) of the leading bit of
 // Pc = [sticky, guard, fraction (M bits), leading]. Results below the normal range are shifted
 // right with sticky into a subnormal, the result is rounded to nearest even, and exponents at or

@@ -27,8 +27,9 @@ void fmul_fast(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bi
       Tmp hi = b.tmp(L), lt = b.tmp(3);
       const Bits lo1 = lt.bit(0), lo0 = lt.bit(1), nst = lt.bit(2);
       {
-        Tmp nsx = b.tmp(L), sy = b.tmp(L);
-        b.notc(nsx(0, M), x.sub(0, M));
+        Tmp nsx = b.tmp(L + 2), sy = b.tmp(L);  // ~significand with two zero pad bits
+        b.init(nsx(), true);
+        b.g_not(nsx(0, M), x.sub(0, M));
         b.init(nsx.bit(M), false);  // hidden bit 1
         b.copy(sy(0, M), y.sub(0, M));
         b.init(sy.bit(M), true);
@@ -118,8 +119,9 @@ void fmul(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y
         {
           Tmp sp = b.tmp(L);
           unpack_norm(b, f, sp(), ex(), p());
-          nsxp = std::make_unique<Tmp>(b.tmp(L));
-          b.notc((*nsxp)(), sp());
+          nsxp = std::make_unique<Tmp>(b.tmp(L + 2));  // ~significand with two zero pad bits
+          b.init((*nsxp)(), true);
+          b.g_not((*nsxp)(0, L), sp());
         }
         Tmp qz = b.tmp(1);
         is_zero(b, qz(), qe(), false);

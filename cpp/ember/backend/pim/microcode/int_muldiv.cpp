@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "int_arith.h"
 
@@ -54,103 +55,143 @@ void mul_low(Builder& b, const Bits& o, const Bits& x, const Bits& y) {
 }
 
 void umul_full(Builder& b, const Bits& hi, const Bits& lo_top, const Bits& nsticky,
-               const Bits& nA, const Bits& y) {
-  const uint32_t na = nA.len, nb = y.len, keep = lo_top.len;
+               const Bits& nAp, const Bits& y) {
+  // Columns: the accumulator (S, ~C) in frame k holds columns k .. k+na of the running sum, one
+  // zero pad column on top (its sum bit is the 0 that enters S's top when S shifts down, so no
+  // per-step INIT is needed). nAp = ~a with two 1 (zero) pad bits above a.
+  const uint32_t na = nAp.len - 2, nb = y.len, keep = lo_top.len, w = na + 1;
   const uint32_t P = b.partitions();
-  Tmp S = b.tmp(na), C = b.tmp(na);
-  // The product bits below lo_top go to a register (one NOR each) and are reduced to the sticky
-  // at the end, when they fit in one register; otherwise each is folded into the sticky as it
-  // comes (one register fewer).
+  // The product bits below lo_top go to a register (one NOR each into a register initialised
+  // once) and are reduced to the sticky at the end when they fit in one register; otherwise each
+  // is folded into the sticky as it comes (one register fewer).
   const uint32_t nlow = nb > keep ? nb - keep : 0;
   const bool low_reg = nlow > 1 && nlow <= P;
   std::unique_ptr<Tmp> low;
-  if (low_reg) low = std::make_unique<Tmp>(b.tmp(nlow));
+  if (low_reg) {
+    low = std::make_unique<Tmp>(b.tmp(nlow));
+    b.init((*low)(), true);
+  }
   b.init(nsticky, true);
-  // product bit k goes to lo_top or to the sticky
-  auto out_bit = [&](uint32_t k, const Bits& t2, const Bits& t3) {
+  // product bit k = NOR(a, c)
+  auto out_bit = [&](uint32_t k, const Bits& a, const Bits& c) {
     if (k + keep >= nb) {
-      b.norc(lo_top.bit(k + keep - nb), t2, t3);
+      b.norc(lo_top.bit(k + keep - nb), a, c);
     } else if (low_reg) {
-      b.norc(low->bit(k), t2, t3);
+      b.g_nor(low->bit(k), a, c);
     } else {
       Tmp bit = b.tmp(1);
-      b.norc(bit(), t2, t3);
+      b.norc(bit(), a, c);
       b.g_not(nsticky, bit());
     }
   };
-  // pp = a & y[k]. When the value leaves at least a quarter of a register free, y[k] is
-  // broadcast inside one register: its copies grow in partitions [0, na) from complement copies
-  // kept in the free partitions [na, P) (one INIT for both), then ANDed with a in place.
-  const uint32_t room = na < P ? P - na : 0;
-  const bool packed_bcast = na >= 8 && room >= 8 && room * 2 >= (na + 1) / 2;
-  auto partial = [&](const Bits& pp, uint32_t k) {
-    if (!packed_bcast) {
-      b.bcast(pp, Bits{}, y.bit(k));
-      b.g_not(pp, nA);
+  // Q[0, w) = y[k]. When the accumulator leaves room in its register, y[k] is broadcast inside
+  // one register: its copies grow in partitions [0, w) from complement copies kept in the free
+  // partitions [w, P) (one INIT for both). The first four complement copies come from a seed
+  // register in one op: seed j holds y[k] at partitions [k, k+4) for every k = j mod 4 (built
+  // once with strided ops), so a broadcast costs 7 ops instead of 10.
+  const uint32_t room = w < P ? P - w : 0;
+  const bool packed = w >= 8 && room >= 4;
+  const uint32_t py = y.v.off + y.lo;  // partition of y[0] when y lies in one register
+  std::vector<Tmp> seeds;
+  const bool seeded = packed && !y.v.packed && py + nb + 3 <= P;
+  if (seeded) {
+    Tmp ny = b.tmp(P);
+    b.init(ny(), true);
+    b.g_not(ny(py, nb), y);
+    for (uint32_t j = 0; j < 4 && j < nb; ++j) {
+      seeds.push_back(b.tmp(P));
+      const uint16_t rs = seeds.back().val().r[0];
+      b.init(seeds.back()(), true);
+      const uint32_t last = j + 4 * ((nb - 1 - j) / 4);  // last k = j mod 4
+      for (uint32_t t = 0; t < 4; ++t)
+        b.ops().push_back(logic_h(Gate::Not, ny.val().r[0], uint16_t(py + j), 0, 0, rs,
+                                  uint16_t(py + j + t), uint16_t(py + last + t), 4));
+    }
+  }
+  auto bcast_k = [&](const Val& qv, uint32_t k) {
+    if (!packed) {
+      b.bcast(bits(qv, 0, w), Bits{}, y.bit(k));
       return;
     }
-    // pp.v is a whole register of which pp covers [0, na)
-    const Bits Q = bits(pp.v, 0, P);
+    const Bits Q = bits(qv, 0, P);
     b.init(Q, true);
-    b.g_not(Q.bit(na), y.bit(k));
-    b.g_not(Q.bit(na + 1), y.bit(k));
-    uint32_t have = 0, uc = 2;  // copies of y[k] in [0, have), of ~y[k] in [na, na + uc)
-    while (have < na) {
-      const uint32_t add = std::min(uc, na - have);
-      b.g_not(Q.sub(have, add), Q.sub(na, add));
+    uint32_t have = 0, uc = 2;  // copies of y[k] in [0, have), of ~y[k] in [w, w + uc)
+    if (seeded) {
+      b.g_not(Q.sub(w, 4), seeds[k % 4](py + k, 4));
+      uc = 4;
+    } else {
+      b.g_not(Q.bit(w), y.bit(k));
+      b.g_not(Q.bit(w + 1), y.bit(k));
+    }
+    while (have < w) {
+      const uint32_t add = std::min(uc, w - have);
+      b.g_not(Q.sub(have, add), Q.sub(w, add));
       have += add;
-      if (have >= na) break;
-      const uint32_t ua = std::min(std::min(have, room - uc), na - have > uc ? have : 0u);
+      if (have >= w) break;
+      const uint32_t ua = std::min(std::min(have, room - uc), w - have > uc ? have : 0u);
       if (ua) {
-        b.g_not(Q.sub(na + uc, ua), Q.sub(0, ua));
+        b.g_not(Q.sub(w + uc, ua), Q.sub(0, ua));
         uc += ua;
       }
     }
-    b.g_not(pp, nA);  // a & y[k]
   };
-  for (uint32_t k = 0; k < nb; ++k) {
-    Tmp pp = b.tmp(packed_bcast ? P : na);
-    partial(pp(0, na), k);
-    if (k == 0) {  // S + C = pp: S = pp >> 1, product bit 0 = pp[0]
-      Tmp npp = b.tmp(1);
-      b.notc(npp(), pp.bit(0));
-      out_bit(0, npp(), npp());
-      b.init(S.bit(na - 1), false);
-      if (na > 1) b.copy(S(0, na - 1), pp(1, na - 1));
-      b.init(C(), false);
-      continue;
+  const uint32_t qw = packed ? P : w;
+  // Step 0: S = (a & y[0]) >> 1 computed in place in the broadcast register, C = 0.
+  std::unique_ptr<Tmp> S = std::make_unique<Tmp>(b.tmp(qw));
+  {
+    bcast_k(S->val(), 0);
+    if (packed) {
+      out_bit(0, nAp.bit(0), (*S).bit(w));  // a[0] & y[0] from a complement copy of y[0]
+    } else {
+      Tmp ny0 = b.tmp(1);
+      b.notc(ny0(), (*S).bit(0));
+      out_bit(0, nAp.bit(0), ny0());
     }
-    // full adder of S, C, pp; the sum is written shifted right by one (its bit 0 is product bit
-    // k), the carry in place (its weight halves with the shift). Wide values run one register
-    // at a time (fewer scratch registers): chunk j writes sum bits [lo-1, hi-1), which chunk j
-    // and earlier have finished reading.
-    for (uint32_t lo = 0; lo < na; lo += P) {
-      const uint32_t len = std::min(P, na - lo);
-      Tmp t1 = b.tmp(len), ta = b.tmp(len), tb = b.tmp(len), tc = b.tmp(len);
-      const Bits Sc = S(lo, len), Cc = C(lo, len), pc = pp(lo, len);
-      b.norc(t1(), Sc, Cc);
-      b.norc(ta(), Sc, t1());
-      b.norc(tb(), Cc, t1());
-      b.norc(tc(), ta(), tb());  // xnor(S, C)
-      b.norc(ta(), tc(), pc);    // t4
-      b.norc(tb(), tc(), ta());
-      b.norc(tc(), pc, ta());
-      b.norc(Cc, t1(), ta());  // majority
+    b.g_not((*S)(0, w), nAp.sub(1, w));
+  }
+  Tmp nC = b.tmp(w);
+  b.init(nC(), true);
+  // Steps 1 .. nb-1: a full adder of S, C and pp = a & y[k] in 15 NOR / INIT ops, keeping S true
+  // and C complemented (the polarity that makes the adder cheapest):
+  //   u1 = ~S & C, g = S & C, t = ~S & ~C, h = S ^ C, v = ~h & ~pp, ph = pp & h,
+  //   sum = NOR(v, ph) (written shifted down by one: its bit 0 is product bit k),
+  //   ~carry = NOR(g, ph) (written in place: its weight halves with the shift).
+  // Wide values run one register at a time (fewer scratch registers): chunk j writes sum bits
+  // [lo-1, hi-1), which chunk j and earlier have finished reading.
+  for (uint32_t k = 1; k < nb; ++k) {
+    Tmp Q = b.tmp(qw);
+    bcast_k(Q.val(), k);
+    b.g_not(Q(0, w), nAp.sub(0, w));  // pp = a & y[k] (0 in the pad column)
+    for (uint32_t lo = 0; lo < w; lo += P) {
+      const uint32_t len = std::min(P, w - lo);
+      Tmp u1 = b.tmp(len), g = b.tmp(len), t = b.tmp(len), h = b.tmp(len);
+      const Bits Sc = (*S)(lo, len), nCc = nC(lo, len), pc = Q(lo, len);
+      b.norc(u1(), Sc, nCc);
+      b.norc(g(), nCc, u1());
+      b.norc(t(), Sc, u1());
+      b.norc(h(), g(), t());
+      const Bits v = u1();
+      b.norc(v, h(), pc);
+      b.g_nor(pc, g(), t());  // ph
+      b.init(nCc, true);
+      b.g_nor(nCc, g(), pc);
       if (lo == 0) {
-        out_bit(k, tb.bit(0), tc.bit(0));
-        if (len > 1) {
-          b.init(S(0, len - 1), true);
-          b.g_nor(S(0, len - 1), tb(1, len - 1), tc(1, len - 1));
-        }
+        out_bit(k, v.bit(0), pc.bit(0));
+        b.init((*S)(0, len - 1), true);
+        b.g_nor((*S)(0, len - 1), v.sub(1, len - 1), pc.sub(1, len - 1));
       } else {
-        b.init(S(lo - 1, len), true);
-        b.g_nor(S(lo - 1, len), tb(), tc());
+        b.init((*S)(lo - 1, len), true);
+        b.g_nor((*S)(lo - 1, len), v, pc);
       }
     }
-    b.init(S.bit(na - 1), false);
   }
+  seeds.clear();
   if (low_reg) and_reduce(b, nsticky, (*low)(), false);  // NOR of the low product bits
-  add_lean(b, hi, S(), C());
+  // hi = S + C
+  Tmp nS = b.tmp(na), C = b.tmp(na);
+  b.notc(nS(), (*S)(0, na));
+  b.notc(C(), nC(0, na));
+  add_core_lean(b, hi, (*S)(0, na), nS(), C(), nC(0, na));
 }
 
 void udivmod(Builder& b, const Bits& q, const Bits& r, const Bits& x, const Bits& y) {
