@@ -100,8 +100,14 @@ def test_linear_regression_matches_numpy():
 
 
 @pytest.mark.parametrize("script", ["logistic_regression", "kmeans", "als", "linear_regression"])
+def _env():
+    """The subprocess imports the ember these tests import (the developer build or the installed one)."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(em.__file__)))
+    return dict(os.environ, PYTHONPATH=here + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
 def test_example_script_runs(script):
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = _env()
     done = subprocess.run([sys.executable, os.path.join(EXAMPLES, f"{script}.py"), "--small"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{script}.py --small failed:\n{done.stdout}\n{done.stderr}"
@@ -111,7 +117,7 @@ def test_example_script_runs(script):
 def test_benchmark_quick_overhead_runs(tmp_path):
     """The benchmark's runner works end to end on its cheapest case and writes its JSON."""
     out = tmp_path / "jit.json"
-    env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env = _env()
     done = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "jit.py"), "--quick", "--repeat", "1",
                            "--only", "overhead", "--no-jax", "--json", str(out)], env=env,
                           capture_output=True, text=True, timeout=120)
