@@ -99,13 +99,13 @@ def test_linear_regression_matches_numpy():
     np.testing.assert_allclose(got, exact, atol=1e-3)  # and descent reached the exact solution
 
 
-@pytest.mark.parametrize("script", ["logistic_regression", "kmeans", "als", "linear_regression"])
 def _env():
     """The subprocess imports the ember these tests import (the developer build or the installed one)."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(em.__file__)))
     return dict(os.environ, PYTHONPATH=here + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
+@pytest.mark.parametrize("script", ["logistic_regression", "kmeans", "als", "linear_regression"])
 def test_example_script_runs(script):
     env = _env()
     done = subprocess.run([sys.executable, os.path.join(EXAMPLES, f"{script}.py"), "--small"], env=env,
