@@ -14,6 +14,7 @@ JAX traces the same Python loops, so it unrolls them too: its first logreg_small
 unrolled iterations (about a minute on a 2-thread machine); --quick uses 100.
 """
 import argparse
+import glob
 import importlib.util
 import json
 import os
@@ -25,7 +26,8 @@ import time
 import numpy as np
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-sys.path.insert(0, os.path.join(ROOT, "python"))
+if glob.glob(os.path.join(ROOT, "python", "ember", "_core*")):  # a developer build; else the installed ember
+    sys.path.insert(0, os.path.join(ROOT, "python"))
 import ember as em  # noqa: E402
 from ember.jit import _pytree  # noqa: E402
 

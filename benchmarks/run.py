@@ -7,6 +7,7 @@ Every ember timing includes building the lazy graph and evaluating it (em.eval);
 compute the same expression eagerly.
 """
 import argparse
+import glob
 import json
 import os
 import platform
@@ -16,7 +17,9 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+_DEV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python")
+if glob.glob(os.path.join(_DEV, "ember", "_core*")):  # a developer build; else the installed ember
+    sys.path.insert(0, _DEV)
 import ember as em  # noqa: E402
 
 try:
