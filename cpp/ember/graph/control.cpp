@@ -68,9 +68,8 @@ std::vector<NodePtr> run_plan(const Node& node, int k, const std::vector<NodePtr
   std::vector<NodePtr> caps = slice(node.inputs, spec.captured_at[k], static_cast<size_t>(plan.num_captured));
   std::vector<NodePtr> inputs = args;
   inputs.insert(inputs.end(), caps.begin(), caps.end());
-  std::vector<NodePtr> out = plan.program->run(plan, inputs);
-  if (out.size() == plan.outputs.size()) return out;
-  out = instantiate(plan, args, &caps);  // the program is busy (a recursive run): build the graph
+  if (auto out = plan.program->run(plan, inputs)) return std::move(*out);
+  std::vector<NodePtr> out = instantiate(plan, args, &caps);  // the program is busy (a recursive run)
   eval_now(out);
   return out;
 }
@@ -184,12 +183,11 @@ void run_control(Node& node) {
       for (int j = 0; j < num_ys; ++j) ys[j].push_back(Array(out[k + j]));
     }
     result = carry;
+    // The ys stacked along a new first axis; none for a scan of length 0 (run_control_output
+    // makes the empty result from its type).
     for (int j = 0; j < num_ys; ++j) {
-      // The outputs after the carry are the control_output types: (length, *y shape).
       NodePtr stacked;
-      if (spec.length == 0) {
-        stacked = nullptr;  // filled below from the output node's type by run_control_output
-      } else {
+      if (spec.length > 0) {
         stacked = stack(ys[j], 0).node();
         eval_now({stacked});
       }

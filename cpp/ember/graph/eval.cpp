@@ -92,14 +92,8 @@ template <class E>
   }
 }
 
-void run_control_kernel(Node& n) {
-  if (n.op == "control_output") run_control_output(n);
-  else run_control(n);
-}
-
 // A traced function asked for a value that only exists when its plan runs.
-[[noreturn]] void throw_needs_value(const Node& parameter) {
-  (void)parameter;
+[[noreturn]] void throw_needs_value() {
   throw TypeError(
       "the value of an array traced by @ember.jit (or by ember.cond/while_loop/fori_loop/scan) is needed "
       "here, but it is only known when the compiled function runs: Python `if`/`while`/`bool()`/`float()`/"
@@ -107,16 +101,23 @@ void run_control_kernel(Node& n) {
       "jitted function itself; elsewhere use ember.where, ember.cond, ember.while_loop or ember.fori_loop");
 }
 
+// Computes one kernel's values (fused, control flow, or a device kernel). On failure `failed` is
+// the node that raised (or null: the kernel's last product).
+void execute(const KernelDesc& k, Node*& failed) {
+  failed = k.single;
+  if (!k.single) cpu::run_fused(k, failed);
+  else if (k.single->op == "control_output") run_control_output(*k.single);
+  else if (k.single->kind == Kind::Control) run_control(*k.single);
+  else if (is_parameter(*k.single)) throw_needs_value();
+  else run_node(*k.single);
+}
+
 // Runs one kernel and marks what it produced evaluated. On failure returns the node that raised
 // (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
 // dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
 void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
   KernelWatch watch(k, graveyard != nullptr);  // profile and trace (one relaxed load when off)
-  failed = k.single;
-  if (!k.single) cpu::run_fused(k, failed);
-  else if (k.single->kind == Kind::Control) run_control_kernel(*k.single);
-  else if (is_parameter(*k.single)) throw_needs_value(*k.single);
-  else run_node(*k.single);
+  execute(k, failed);
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   for (Node* node : k.produced()) {
@@ -193,10 +194,7 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
   Node* failed = nullptr;
   KernelWatch watch(k, false);
   try {
-    failed = k.single;
-    if (!k.single) cpu::run_fused(k, failed);
-    else if (k.single->kind == Kind::Control) run_control_kernel(*k.single);
-    else run_node(*k.single);
+    execute(k, failed);
   } catch (...) {
     rethrow_current(failed ? *failed : *k.produced().back());
   }

@@ -11,11 +11,10 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
   const int n_args = plan.num_params;
   std::vector<NodePtr> args, caps;
   for (size_t i = 0; i < inputs.size(); ++i) {
+    // Evaluated, but without data until run() binds it: fusion never treats its value as a constant.
     const Node& in = *inputs[i];
-    auto p = make_leaf(in.dtype, in.shape, in.data);  // the data is rebound on every run
-    p->op = "parameter";
+    NodePtr p = make_leaf(in.dtype, in.shape, Data{});
     p->device = in.device;
-    p->data = {};  // so that fusion never treats its value as a constant
     params_.push_back(p);
     (static_cast<int>(i) < n_args ? args : caps).push_back(p);
   }
@@ -83,9 +82,9 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
   return out;
 }
 
-std::vector<NodePtr> ProgramCache::run(const Plan& plan, const std::vector<NodePtr>& inputs) {
+std::optional<std::vector<NodePtr>> ProgramCache::run(const Plan& plan, const std::vector<NodePtr>& inputs) {
   std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock()) return {};
+  if (!lock.owns_lock()) return std::nullopt;
   if (!program_) program_ = std::make_unique<Program>(plan, inputs);
   return program_->run(inputs);
 }

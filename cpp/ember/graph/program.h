@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "ember/graph/kernel.h"
@@ -28,12 +29,12 @@ class Program {
   std::vector<int> output_param_; // per plan output: the parameter it is, or -1
 };
 
-// Programs for one Plan, built on first use and reused; one runs at a time (a busy cache gives
-// nullptr and the caller instantiates the plan instead).
+// The Program of one Plan, built on first use and reused; one run at a time (while it is busy,
+// run() gives nothing and the caller instantiates the plan instead).
 class ProgramCache {
  public:
-  // Runs the plan on `inputs` through its cached program.
-  std::vector<NodePtr> run(const Plan& plan, const std::vector<NodePtr>& inputs);
+  // Runs the plan on `inputs` through its cached program; nullopt if the program is busy.
+  std::optional<std::vector<NodePtr>> run(const Plan& plan, const std::vector<NodePtr>& inputs);
 
  private:
   std::mutex mu_;

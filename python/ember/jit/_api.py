@@ -172,16 +172,11 @@ class JittedFunction:
         if entry is None:
             fun = self._function()
 
-            def call(*a, **k):
-                return fun(*a, **k)
+            def call(*params):
+                call_args, call_kwargs = rebuild(params)
+                return fun(*call_args, **call_kwargs)
 
-            state = {}
-
-            def positional(params):
-                state["args"], state["kwargs"] = rebuild(params)
-                return state["args"]
-
-            traced = _trace_with_kwargs(call, positional, state, dynamic)
+            traced = trace(call, dynamic)
             entry = self._cache[key] = _Entry(traced)
             self.trace_count += 1
         return key, entry, dynamic
@@ -229,13 +224,6 @@ class JittedFunction:
 
     def __repr__(self):
         return f"<ember.jit({self.__name__}): {len(self._cache)} traced signature(s)>"
-
-
-def _trace_with_kwargs(call, positional, state, dynamic):
-    def fun(*params):
-        return call(*params, **state["kwargs"])
-
-    return trace(fun, positional, {}, dynamic)
 
 
 def jit(fun=None, *, static_argnums=(), static_argnames=()):

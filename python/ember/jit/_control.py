@@ -99,7 +99,7 @@ def _settle_weak(fun, leaves, weak, structure, extra):
         return fun(*params[:len(extra)], val)
 
     try:
-        traced = trace(probe, lambda params: params, {}, dynamic, out_to_array=True, keep_writes=False)
+        traced = trace(probe, dynamic, out_to_array=True, keep_writes=False)
     except Exception:  # the body needs arrays even for these values: keep their default dtypes
         return
     for i, (w, r) in enumerate(zip(weak, traced.results)):

@@ -29,19 +29,16 @@ class Traced:
         self.plan, self.results, self.structure, self.mutated = plan, results, structure, mutated
 
 
-def trace(fun, args, kwargs, dynamic, out_to_array=False, keep_writes=True):
-    """Traces fun(*args, **kwargs) where `dynamic` lists the argument leaves (ember Arrays) that
-    become parameters; args/kwargs are pytrees whose dynamic leaves are replaced by parameters
-    through `substitute(params)` (a callable returning (args, kwargs)).
+def trace(fun, dynamic, out_to_array=False, keep_writes=True):
+    """Traces fun(*params), one parameter shaped like each array in `dynamic`.
 
     With out_to_array, Python numbers among the results become 0-d arrays (control flow needs
     arrays on both sides); otherwise they are kept as constants of the plan."""
     params = [_wrap(_core.trace_parameter(a._h)) for a in dynamic]
     refs = [_core.node_of(p._h) for p in params]
-    call_args, call_kwargs = args(params), kwargs
     _core.begin_tracing()
     try:
-        out = fun(*call_args, **call_kwargs)
+        out = fun(*params)
     finally:
         _core.end_tracing()
     leaves, structure = _pytree.flatten(out)
@@ -70,4 +67,4 @@ def trace_on(fun, like, structure, convert=None):
 
     # A write to a parameter (`i += 1` on a loop variable) changes a local value: the body's results
     # already carry it.
-    return trace(call, lambda params: params, {}, like, out_to_array=True, keep_writes=False)
+    return trace(call, like, out_to_array=True, keep_writes=False)
