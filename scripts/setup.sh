@@ -12,4 +12,4 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
 fi
 python3 -m pip install -q --upgrade pip
-python3 -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.0" numpy ml_dtypes "pytest>=8" hypothesis pytest-timeout numexpr
+python3 -m pip install -q "scikit-build-core>=0.10" "nanobind>=2.0" numpy ml_dtypes "pytest>=8" hypothesis pytest-timeout numexpr onnx onnxruntime

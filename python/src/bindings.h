@@ -22,6 +22,7 @@ void bind_random(nb::module_& m);
 void bind_engine(nb::module_& m);
 void bind_jit(nb::module_& m);           // jit.cpp: tracing, plans, control-flow nodes
 void bind_introspect(nb::module_& m);  // introspect.cpp: graph records, profile, trace, EMBER_DEBUG
+void bind_export(nb::module_& m);      // export.cpp: the graph with its parameters, for ember.onnx
 void bind_distributed(nb::module_& m);  // only when built with MPI (EMBER_HAVE_MPI)
 void bind_device(nb::module_& m);       // device.cpp: placement, transfers, the default device
 void bind_pim(nb::module_& m);          // only when built with the pim device (EMBER_HAVE_PIM)

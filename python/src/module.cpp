@@ -20,6 +20,7 @@ NB_MODULE(_core, m) {
   ember::py::bind_engine(m);
   ember::py::bind_jit(m);
   ember::py::bind_introspect(m);
+  ember::py::bind_export(m);
 #ifdef EMBER_HAVE_MPI
   ember::py::bind_distributed(m);
 #endif

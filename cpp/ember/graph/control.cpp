@@ -13,15 +13,6 @@
 namespace ember {
 namespace {
 
-// What a control node carries in params.blob: its plans, and where in its inputs each plan's
-// captured values start.
-struct ControlSpec {
-  std::vector<std::shared_ptr<const Plan>> plans;
-  std::vector<int> captured_at;  // per plan: index of its first captured value among the node's inputs
-  int num_carry = 0;             // while/fori/scan: carried values; cond: operands
-  int64_t length = 0;            // scan: iterations
-};
-
 const ControlSpec& spec_of(const Node& n) { return *static_cast<const ControlSpec*>(n.params.blob.get()); }
 
 // Builds the control node over `inputs` (followed by every plan's captured values) and one
@@ -198,6 +189,11 @@ void run_control(Node& node) {
   }
   node.results.clear();
   for (auto& r : result) node.results.push_back(r ? r->data : Data{});
+}
+
+const ControlSpec* control_spec(const Node& node) {
+  if (node.kind != Kind::Control || node.op == "control_output" || !node.params.blob) return nullptr;
+  return &spec_of(node);
 }
 
 std::string describe_control(const Node& node) {

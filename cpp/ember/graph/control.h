@@ -16,6 +16,17 @@ namespace ember {
 
 using TypeList = std::vector<std::pair<DType, Shape>>;
 
+// What a control node holds (in params.blob): the plans of its branches or body, and where each
+// plan's captured values start among the node's inputs.
+struct ControlSpec {
+  std::vector<std::shared_ptr<const Plan>> plans;
+  std::vector<int> captured_at;  // per plan: index of its first captured value among the node's inputs
+  int num_carry = 0;             // while/fori/scan: carried values; cond: operands
+  int64_t length = 0;            // scan: iterations
+};
+// The spec of a control node ("cond", "while_loop", "fori_loop", "scan", "call"); null for others.
+const ControlSpec* control_spec(const Node& node);
+
 // The branch taken by pred (a 0-d bool) run on `operands`. Both plans take the operands as
 // parameters and return results of `out_types`.
 std::vector<NodePtr> make_cond(const NodePtr& pred, std::shared_ptr<Plan> on_true, std::shared_ptr<Plan> on_false,

@@ -47,6 +47,7 @@ bool is_parameter(const Node& n) { return n.kind == Kind::Leaf && !n.evaluated &
 std::shared_ptr<Plan> capture(const std::vector<NodePtr>& params, const std::vector<NodePtr>& results) {
   auto plan = std::make_shared<Plan>();
   plan->num_params = static_cast<int>(params.size());
+  for (auto& p : params) plan->param_types.emplace_back(p->dtype, p->shape);
   plan->program = std::make_shared<ProgramCache>();
   std::unordered_map<const Node*, int> slot;  // node -> its slot, for nodes placed so far
   for (size_t i = 0; i < params.size(); ++i) slot.emplace(params[i].get(), static_cast<int>(i));

@@ -5,6 +5,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/graph/node.h"
@@ -21,6 +22,7 @@ struct Plan {
   };
   // Slots: [0, num_params) the parameters, then the captured nodes, then one per step.
   int num_params = 0;
+  std::vector<std::pair<DType, Shape>> param_types;  // what each parameter stood for when traced
   // Nodes from outside the traced function that it reads (constants, closure values, outer
   // parameters). A top-level plan keeps them; a control-flow node takes them as its inputs.
   std::vector<NodePtr> captured;
