@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "ember/backend/device.h"
 #include "ember/graph/control.h"
 #include "ember/graph/trace.h"
 
@@ -124,6 +125,11 @@ void bind_export(nb::module_& m) {
         "Records of the graph under `roots` (inputs first), each {id, op, dtype, shape, parameter, value, "
         "inputs, axes, ints, flag, offset, strides, scalars, param_dtype, control}; nodes whose id is in "
         "`known` are left out. Nothing is evaluated.");
+  m.def("kernel_names", [](const std::string& device) {
+        for (DeviceType d : {DeviceType::CPU, DeviceType::CUDA, DeviceType::PIM})
+          if (device_name(d) == device) return kernel_names(d);
+        throw nb::value_error(("unknown device " + device).c_str());
+      }, nb::arg("device") = "cpu", "The primitives the device has kernels for, sorted.");
   m.def("node_id", [](const Array& a) { return id_of(a.node().get()); }, "The record id of an array's node.");
 }
 

@@ -1,5 +1,6 @@
 #include "ember/backend/device.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <unordered_map>
@@ -21,7 +22,23 @@ std::array<Kernel, 3> g_fallback{};
 
 void same_device(Node& node) { node.data = node.inputs[0]->data; }
 
+void register_builtin_kernels() {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    cpu::register_all();
+    register_kernel(DeviceType::CPU, "to_device", same_device);
+  });
+}
+
 }  // namespace
+
+std::vector<std::string> kernel_names(DeviceType device) {
+  register_builtin_kernels();
+  std::vector<std::string> names;
+  for (auto& [op, kernel] : tables()[static_cast<int>(device)]) names.emplace_back(op);
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 std::string_view device_name(DeviceType d) {
   switch (d) {
@@ -45,11 +62,7 @@ Kernel find_kernel(DeviceType device, std::string_view op) {
 }
 
 void run_node(Node& node) {
-  static std::once_flag registered;
-  std::call_once(registered, [] {
-    cpu::register_all();
-    register_kernel(DeviceType::CPU, "to_device", same_device);
-  });
+  register_builtin_kernels();
   DeviceType device = node.device;
   if (node.op == "to_device") {  // params.ints[0]: the target; the device side does the transfer
     DeviceType source = node.inputs.at(0)->device;

@@ -1,6 +1,8 @@
 // The device contract: each device keeps a table of kernels keyed by primitive name.
 #pragma once
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ember/graph/node.h"
 
@@ -17,5 +19,7 @@ Kernel find_kernel(DeviceType device, std::string_view op);
 // Runs the node's kernel on its device (a "to_device" transfer runs on its non-cpu side); NotImplementedError names the op and the device if none.
 void run_node(Node& node);
 std::string_view device_name(DeviceType d);
+// The primitives `device` has kernels for, sorted (coverage tables, exporters' checks).
+std::vector<std::string> kernel_names(DeviceType device);
 
 }  // namespace ember
