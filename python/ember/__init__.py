@@ -34,6 +34,16 @@ from .jit import ConversionError, cond, fori_loop, jit, scan, while_loop  # noqa
 from .jit import cond, fori_loop, jit, scan, while_loop  # noqa: E402,F401
 from .introspect import *  # noqa: E402,F401,F403  (after numpy's trace: em.trace(path) traces)
 
+
+
+def __getattr__(name):
+    # ember.onnx imports onnx/onnxruntime when used: load it on first access, not with ember.
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'ember' has no attribute {name!r}")
+
+
 newaxis = None
 ndarray = Array
 __version__ = "0.1.0"
