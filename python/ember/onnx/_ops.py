@@ -203,7 +203,7 @@ def _log1p_f(g, x):
     # Kahan's log1p: log(u) * x / (u - 1) with u = 1 + x.
     u = _bin(g, "Add", _k(g, 1, x), x)
     q = _bin(g, "Div", _bin(g, "Mul", g.apply("Log", [u]), x), _bin(g, "Sub", u, _k(g, 1, x)))
-    y = g.where(g.apply("IsInf", [u]), u, q)
+    y = g.where(_bin(g, "Equal", u, _k(g, math.inf, x)), u, q)
     return g.where(_bin(g, "Equal", u, _k(g, 1, x)), x, y)
 
 
@@ -598,7 +598,10 @@ def _maxmin(g, r, xs):
 
 @rule(["all", "any"], "ReduceMin / ReduceMax over Cast(uint8)")
 def _allany(g, r, xs):
-    x = g.cast(xs[0], "uint8")
+    x = xs[0]
+    if x.dtype != "bool":  # truth is x != 0 (a cast would truncate 0.5 to 0)
+        x = _not(g, _bin(g, "Equal", x, _k(g, 0, x)))
+    x = g.cast(x, "uint8")
     y = g.reduce("ReduceMin" if r["op"] == "all" else "ReduceMax", x, r["axes"], r["flag"])
     return g.cast(y, "bool")
 
