@@ -541,3 +541,12 @@ def test_doc_table_matches_code():
     from ember.onnx import coverage
     doc = (ROOT / "docs" / "onnx.md").read_text()
     assert coverage.with_table(doc) == doc, "docs/onnx.md is stale: python -m ember.onnx.coverage --write docs/onnx.md"
+
+
+@pytest.mark.parametrize("opset", [13, 15, 18, 20])
+def test_other_opsets(opset):
+    # Reduce* axes move from attribute to input at opset 18; Loop/If/TopK/Slice across versions.
+    def f(a):
+        y = em.max(a, axis=1) + em.sum(a, axis=0)[:3] + em.prod(a[:, :2], axis=1)
+        return em.fori_loop(0, 3, lambda i, v: v * 2.0, y), em.argsort(a, axis=1), em.linalg.vector_norm(a, axis=0)
+    roundtrip(f, rand((3, 4), "float32"), ulps=ULPS_R, opset=opset)

@@ -26,16 +26,18 @@ def _bodies(r, known):
 
 
 def _scan_refusals(records, opset, known, found):
-    """Every record (bodies included) that cannot be exported: found[op] = reason."""
+    """Every record (bodies included) that cannot be exported: found[op] = [reason, [origins]]."""
     known = set(known) | {r["id"] for r in records}
     for r in records:
         if r["value"] is not None or r["parameter"]:
             if r["dtype"].startswith("complex"):
-                found.setdefault(f"{r['op']} ({r['dtype']})", "complex numbers are not exported")
+                found.setdefault(f"{r['op']} ({r['dtype']})", ["complex numbers are not exported", []])
             continue
         why = refusal(r, opset)
         if why:
-            found.setdefault(r["op"], why)
+            where = found.setdefault(r["op"], [why, []])[1]
+            if r.get("origin") and r["origin"] not in where:  # records carry it once export.cpp adds it
+                where.append(r["origin"])
         if r["op"] in _CONTROL:
             for _, _, recs in _bodies(r, known):
                 _scan_refusals(recs, opset, known, found)
@@ -224,7 +226,8 @@ def export(fn, *example_args, path=None, opset=17, input_names=None, output_name
 
     found = _scan_refusals(records, opset, set(), {})
     if found:
-        lines = "\n".join(f"  {op}: {why}" for op, why in sorted(found.items()))
+        lines = "\n".join(f"  {op}" + (f" (at {', '.join(where)})" if where else "") + f": {why}"
+                           for op, (why, where) in sorted(found.items()))
         raise ExportError(f"cannot export {fn.__name__} to ONNX (opset {opset}); unsupported:\n{lines}")
 
     g = _Exporter(opset)
