@@ -56,6 +56,9 @@ def _feeds(model, calibration):
         raise ValueError("calibration is empty: give at least one input tuple or dict")
     names = [i.name for i in inputs]
     types = {i.name: helper.tensor_dtype_to_np_dtype(i.type.tensor_type.elem_type) for i in inputs}
+    shapes = {i.name: [d.dim_value if d.HasField("dim_value") else None for d in i.type.tensor_type.shape.dim]
+              for i in inputs if i.type.tensor_type.HasField("shape")}
+    shapes.update({n: None for n in names if n not in shapes})
     feeds = []
     for k, s in enumerate(samples):
         if isinstance(s, dict):
@@ -67,8 +70,19 @@ def _feeds(model, calibration):
             if len(s) != len(names):
                 raise ValueError(f"calibration sample {k} has {len(s)} inputs, the model takes {len(names)} {names}")
             items = zip(names, s)
-        feeds.append({n: np.asarray(v, dtype=types[n]) for n, v in items})
+        feed = {n: np.asarray(v, dtype=types[n]) for n, v in items}
+        for n, v in feed.items():
+            if not _shape_fits(shapes[n], v.shape):
+                raise ValueError(f"calibration sample {k}: input {n!r} has shape {v.shape}, the model expects "
+                                 f"{tuple(d if d is not None else '?' for d in shapes[n])}")
+        feeds.append(feed)
     return feeds
+
+
+def _shape_fits(dims, shape):
+    if dims is None:  # the model gives no shape
+        return True
+    return len(dims) == len(shape) and all(d is None or d == s for d, s in zip(dims, shape))
 
 
 class _Plan:
@@ -85,7 +99,15 @@ class _Plan:
             self.acts.append(name)
 
 
-def _plan(g, op_types, per_channel):
+def _float_tensors(model):
+    """Names of the float32 tensors (from shape inference); others (int, unknown type) are left alone."""
+    g = onnx.shape_inference.infer_shapes(model).graph
+    infos = list(g.input) + list(g.value_info) + list(g.output)
+    return {i.name for i in infos if i.type.tensor_type.elem_type == TensorProto.FLOAT} | \
+        {t.name for t in g.initializer if t.data_type == TensorProto.FLOAT}
+
+
+def _plan(g, op_types, per_channel, float_tensors):
     inits = {t.name: t for t in g.initializer}
     floats = {n for n, t in inits.items() if t.data_type == TensorProto.FLOAT}
     consumers = {}
@@ -100,7 +122,7 @@ def _plan(g, op_types, per_channel):
     def operand(k, i, name, axis):
         if name in floats:
             p.weights.setdefault(name, axis if per_channel else None)
-        elif name in inits:  # an integer constant: nothing to quantize
+        elif name in inits or name not in float_tensors:  # integer (or untyped) tensors stay as they are
             return False
         else:
             p.act(name)
@@ -235,7 +257,7 @@ def quantize(model, calibration, path=None, per_channel=False, power_of_two=Fals
         raise ValueError(f"QDQ with per-axis scales needs opset >= 13; the model has opset {opset}")
     feeds = _feeds(model, calibration)
     g = model.graph
-    plan = _plan(g, op_types, per_channel)
+    plan = _plan(g, op_types, per_channel, _float_tensors(model))
     if not plan.rewire:
         raise ValueError(f"the model has no {'/'.join(op_types)} node with float inputs to quantize")
     ranges = _calibrate(model, feeds, plan.acts, method, percentile)
