@@ -297,7 +297,7 @@ def test_sizes_shrink_about_fourfold():
 
 
 def test_integer_tensors_are_left_alone():
-    w1 = trained_mlp()[0]
+    w1 = trained_mlp()[0].astype(np.float32)
     g = helper.make_graph(
         [helper.make_node("MatMul", ["x", "W1"], ["y"]), helper.make_node("MatMul", ["i", "Wi"], ["k"])], "g",
         [vi("x", [4, D]), vi("i", [4, D], TensorProto.INT64)], [vi("y", [4, w1.shape[1]]), vi("k", [4, 2], TensorProto.INT64)],
