@@ -345,8 +345,10 @@ def test_bad_input_raises_clear_errors():
 def figures():
     x, y = HELD_OUT
     rows = []
-    for label, m, kind in [("MLP 16-32-4 (MatMul+Add)", mlp_model(), "mc"), ("MLP 16-32-4 (Gemm)", mlp_model(True), "mc"),
-                           ("logistic regression", logreg_model(), "lr")]:
+    models = [("MLP 16-32-4 (MatMul+Add)", mlp_model(), "mc"), ("MLP 16-32-4 (Gemm)", mlp_model(True), "mc"),
+              ("MLP 16-256-4 (Gemm)", mlp_model(True, weights=trained_mlp(256)), "mc"),
+              ("logistic regression 16-1", logreg_model(), "lr")]
+    for label, m, kind in models:
         f = run_ort(m, x)
         pred = (lambda z: z.argmax(1)) if kind == "mc" else (lambda z: (z[:, 0] > 0.5).astype(int))
         truth = y if kind == "mc" else (y == 0).astype(int)
