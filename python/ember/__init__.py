@@ -24,6 +24,7 @@ from ._info import __array_namespace_info__  # noqa: E402,F401
 from ._io import *  # noqa: E402,F401,F403
 from ._linalg_functions import *  # noqa: E402,F401,F403
 from ._manipulation import *  # noqa: E402,F401,F403
+from ._quantization import dequantize_linear, quantize, quantize_linear  # noqa: E402,F401
 from ._searching import *  # noqa: E402,F401,F403
 from ._sets import *  # noqa: E402,F401,F403
 from ._sorting import *  # noqa: E402,F401,F403

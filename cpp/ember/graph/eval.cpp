@@ -120,13 +120,13 @@ void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* 
   execute(k, failed);
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
-  for (Node* node : k.produced()) {
+  k.each_produced([&](Node* node) {
     node->depth = 0;
     node->evaluated = true;
     if (graveyard) graveyard->push_back(std::move(node->inputs));
     node->inputs.clear();  // frees the graph behind it
     node->inputs.shrink_to_fit();
-  }
+  });
 }
 
 // ---- asynchronous evaluation ----
@@ -200,7 +200,7 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
   }
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);
-  for (Node* node : k.produced()) node->evaluated = true;
+  k.each_produced([](Node* node) { node->evaluated = true; });
 }
 
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {

@@ -2,6 +2,7 @@
 // SSA list of elementwise instructions over one iteration space, reading its inputs with per-input
 // (broadcast, view) strides and optionally ending in a reduction — or one node run by its own kernel.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,23 @@ struct KernelDesc {
   Node* reduction = nullptr;   // a trailing reduction of the last register, or null
   int result = -1;             // the register the reduction reads
 
+  // What the device worked out from the kernel's shapes and strides, kept for its next run: a
+  // compiled Program runs the same KernelDesc again and again on new data (the device checks that
+  // the input strides are unchanged before reusing it).
+  mutable std::shared_ptr<void> prepared;
+
   int reg_count() const { return static_cast<int>(inputs.size() + code.size()); }
   // The node whose value a register holds.
   Node* reg_node(int r) const;
   // The nodes this kernel makes evaluated when it runs.
   std::vector<Node*> produced() const;
+  // Calls f(Node*) on each of them without building a list (the hot path of a run).
+  template <class F>
+  void each_produced(F&& f) const {
+    if (single) return f(single);
+    for (int r : outputs) f(reg_node(r));
+    if (reduction) f(reduction);
+  }
 };
 
 // A readable listing ("kernel 0: fused (1000,) ..."), for tests and users.

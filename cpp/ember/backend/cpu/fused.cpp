@@ -115,9 +115,11 @@ struct Reg {
   bool uniform = false;
   const std::byte* base = nullptr;  // inputs
   Strides strides;                  // inputs, over the simplified dims
-  std::byte* out = nullptr;         // stored registers: their output buffer
+  bool stored = false;              // materialized into its node (an output of the kernel)
+  std::byte* out = nullptr;         // stored registers: their output buffer (bound per run)
   int slot = -1;                    // scratch slot (gathered, uniform and unstored computed values)
   InstrFn fn = nullptr;
+  InstrFn general_fn = nullptr;  // fn before a per-run specialisation (pow by a constant 2)
   const Instr* instr = nullptr;
   std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
   int last_read = -1;      // the last instruction reading it (-1: none; the register count: after)
@@ -186,7 +188,7 @@ void assign_slots(Program& p, int result) {
         g.loads.push_back(a);
       }
     }
-    if (!g.uniform && !g.out) g.slot = take();
+    if (!g.uniform && !g.stored) g.slot = take();
     for (int a : g.instr->args) {
       if (last[a] != r || p.regs[a].uniform || p.regs[a].slot < 0) continue;
       if (std::count(free_slots.begin(), free_slots.end(), p.regs[a].slot) == 0) free_slots.push_back(p.regs[a].slot);
@@ -324,29 +326,38 @@ bool sum_short_rows(const std::byte* x, int64_t rows, int64_t L, std::byte* out,
   return true;
 }
 
-void run_fused(const KernelDesc& k, Node*& failed) {
+// The part of a fused kernel's set-up that depends only on shapes, dtypes and input strides: kept in
+// KernelDesc::prepared, so a compiled Program's later runs only bind their buffers.
+struct Prepared {
   Program p;
+  std::vector<Strides> input_strides;  // what `p` was worked out for
+  std::vector<int> pow_regs;           // pow instructions whose exponent may be a constant 2
+  folds::Fold fold;
+  int64_t total = 0, width = 0, L = 1, nout = 1;
+  int ritem = 8;
+};
+
+std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
+  auto prep = std::make_shared<Prepared>();
+  Program& p = prep->p;
   int nin = static_cast<int>(k.inputs.size());
-  int nreg = k.reg_count();
-  p.regs.resize(nreg);
+  p.regs.resize(k.reg_count());
   std::vector<bool> reduced(k.shape.size(), false);
   if (k.reduction)
     for (int64_t a : k.reduction->params.axes) reduced[a] = true;
   // Operand strides over the iteration space: inputs broadcast, outputs row-major.
   std::vector<Strides> st;
-  Strides row_major = contiguous_strides(k.shape);
   for (int r = 0; r < nin; ++r) {
     const Node& in = *k.inputs[r];
+    prep->input_strides.push_back(in.data.strides);
     st.push_back(broadcast_strides(in.shape, in.data.strides, k.shape));
   }
-  st.push_back(row_major);
+  st.push_back(contiguous_strides(k.shape));
   simplify(k.shape, reduced, st, p);
   Strides contig = contiguous_strides(p.dims);
   for (int r = 0; r < nin; ++r) {
     Reg& g = p.regs[r];
-    const Node& in = *k.inputs[r];
-    g.item = itemsize(in.dtype);
-    g.base = in.data.byte_ptr(g.item);
+    g.item = itemsize(k.inputs[r]->dtype);
     g.strides = st[r];
     bool zero = std::all_of(g.strides.begin(), g.strides.end(), [](int64_t s) { return s == 0; });
     g.uniform = zero;
@@ -357,22 +368,63 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     const Instr& ins = k.code[i];
     g.src = Src::Compute;
     g.instr = &ins;
-    g.fn = find_instr(*ins.node);
+    g.fn = g.general_fn = find_instr(*ins.node);
     if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
     g.item = itemsize(ins.node->dtype);
     g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
-    // x ** 2.0 with a constant exponent is x * x, rounded once: the same value pow gives.
-    // (NumPy takes the same shortcut for x ** 2.)
-    if (ins.node->op == "pow" && is_floating(ins.node->dtype)) {
-      const Reg& e = p.regs[ins.args[1]];
-      double v = 0;
-      if (e.src == Src::Uniform)
-        v = ins.node->dtype == DType::Float64 ? *reinterpret_cast<const double*>(e.base)
-                                              : *reinterpret_cast<const float*>(e.base);
-      else if (e.instr && e.instr->node->op == "full" && e.instr->args.empty())
-        v = e.instr->node->params.scalars.at(0).as<double>();
-      if (v == 2.0) g.fn = square_instr(ins.node->dtype);  // reads args[0] only
-    }
+    if (ins.node->op == "pow" && is_floating(ins.node->dtype)) prep->pow_regs.push_back(nin + i);
+  }
+  for (int r : k.outputs) p.regs[r].stored = true;
+  p.first_code = nin;
+  assign_slots(p, k.reduction ? k.result : -1);
+
+  prep->total = shape_size(p.dims);
+  p.stream = prep->total * 8 >= (int64_t{16} << 20);  // well past this machine's caches
+  prep->width = std::min(prep->total, kBlock);
+  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) {
+    bool kept_dim = p.leading ? d >= static_cast<int>(p.dims.size()) - p.kept : d < p.kept;
+    (kept_dim ? prep->nout : prep->L) *= p.dims[d];
+  }
+  if (k.reduction) {
+    prep->fold = folds::find_fold(k.reduction->op, k.reduction->dtype);
+    if (FoldFn simd = simd_fold(k.reduction->op, k.reduction->dtype)) prep->fold.fold = simd;
+    if (!prep->fold.fold) throw std::logic_error("fused kernel: no reduction " + std::string(k.reduction->op));
+    prep->ritem = itemsize(k.reduction->dtype);
+  }
+  return prep;
+}
+
+// The kept set-up, if the inputs still have the strides it was made for.
+Prepared& prepared_for(const KernelDesc& k) {
+  auto* prep = static_cast<Prepared*>(k.prepared.get());
+  bool valid = prep && prep->input_strides.size() == k.inputs.size();
+  for (size_t i = 0; valid && i < k.inputs.size(); ++i) valid = prep->input_strides[i] == k.inputs[i]->data.strides;
+  if (!valid) {
+    auto fresh = prepare(k);
+    prep = fresh.get();
+    k.prepared = std::move(fresh);
+  }
+  return *prep;
+}
+
+// Points the prepared program at this run's buffers: inputs, outputs (new, or an input that dies
+// here), and the specialisations that depend on values.
+void bind(const KernelDesc& k, Prepared& prep) {
+  Program& p = prep.p;
+  int nin = static_cast<int>(k.inputs.size());
+  for (int r = 0; r < nin; ++r) p.regs[r].base = k.inputs[r]->data.byte_ptr(p.regs[r].item);
+  // x ** 2.0 with a constant exponent is x * x, rounded once: the same value pow gives.
+  // (NumPy takes the same shortcut for x ** 2.)
+  for (int r : prep.pow_regs) {
+    Reg& g = p.regs[r];
+    const Node& node = *g.instr->node;
+    const Reg& e = p.regs[g.instr->args[1]];
+    double v = 0;
+    if (e.src == Src::Uniform)
+      v = node.dtype == DType::Float64 ? *reinterpret_cast<const double*>(e.base) : *reinterpret_cast<const float*>(e.base);
+    else if (e.instr && e.instr->node->op == "full" && e.instr->args.empty())
+      v = e.instr->node->params.scalars.at(0).as<double>();
+    g.fn = v == 2.0 ? square_instr(node.dtype) : g.general_fn;  // square reads args[0] only
   }
   std::vector<bool> donated(nin, false);
   for (int r : k.outputs) {
@@ -388,26 +440,19 @@ void run_fused(const KernelDesc& k, Node*& failed) {
     }
     p.regs[r].out = n.data.byte_ptr(p.regs[r].item);
   }
-  p.first_code = nin;
-  assign_slots(p, k.reduction ? k.result : -1);
+}
 
-  int64_t total = shape_size(p.dims);
-  p.stream = total * 8 >= (int64_t{16} << 20);  // well past this machine's caches
-  int64_t width = std::min(total, kBlock);
-  folds::Fold fold;
-  int64_t L = 1, nout = 1;
-  for (int d = 0; d < static_cast<int>(p.dims.size()); ++d) {
-    bool kept_dim = p.leading ? d >= static_cast<int>(p.dims.size()) - p.kept : d < p.kept;
-    (kept_dim ? nout : L) *= p.dims[d];
-  }
+void run_fused(const KernelDesc& k, Node*& failed) {
+  Prepared& prep = prepared_for(k);
+  bind(k, prep);
+  const Program& p = prep.p;
+  const int nreg = k.reg_count();
+  const int64_t total = prep.total, width = prep.width, L = prep.L, nout = prep.nout;
+  const int ritem = prep.ritem;
+  const folds::Fold& fold = prep.fold;
   std::byte* rout = nullptr;
-  int ritem = 8;
   if (k.reduction) {
-    fold = folds::find_fold(k.reduction->op, k.reduction->dtype);
-    if (FoldFn simd = simd_fold(k.reduction->op, k.reduction->dtype)) fold.fold = simd;
-    if (!fold.fold) throw std::logic_error("fused kernel: no reduction " + std::string(k.reduction->op));
     alloc_output(*k.reduction);
-    ritem = itemsize(k.reduction->dtype);
     rout = k.reduction->data.byte_ptr(ritem);
     if (total == 0) {  // empty reduction: every output is the starting value
       for (int64_t j = 0, e = k.reduction->size(); j < e; ++j) fold.init(*k.reduction, rout + j * ritem);
