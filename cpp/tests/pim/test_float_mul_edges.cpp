@@ -1,6 +1,7 @@
 // IEEE multiply edge cases constructed on purpose (the random / specials sweep of
 // test_float_ops rarely hits them): subnormal x normal, results at the subnormal boundary,
-// underflow to zero, overflow to inf, exact ties (round half to even), NaN payloads, signed zeros.
+// underflow to zero, overflow to inf, exact ties (round half to even), every result exponent
+// around the subnormal range, NaN payloads, signed zeros, specials x subnormals.
 // Reference: native x86 multiplication (what NumPy uses), bit for bit.
 #include <gtest/gtest.h>
 
@@ -46,6 +47,24 @@ std::vector<std::pair<uint64_t, uint64_t>> edge_pairs(DType t, std::mt19937_64& 
     // the same ties scaled into the subnormal range
     both(mk(0, 1 + rng() % 4, ta), mk(0, bias - 1 - rng() % (M + 2), tb));
   }
+  // every result exponent from far below the subnormal range to just above it, with a product
+  // of significands below 2 (small fractions) and at least 2 (large fractions): the shifts by
+  // 1 - er around er = 0, -1 and the saturation of the shift amount
+  for (int er = -int(M) - 40; er <= 3; ++er)
+    for (int i = 0; i < 3; ++i) {
+      const uint64_t ex = bias / 2 + rng() % (bias / 2);
+      const int64_t ey = er + int64_t(bias) - int64_t(ex);
+      if (ey < 1) continue;
+      const uint64_t lo = rng() & (fracmask >> 2), hi = (rng() & fracmask) | (uint64_t(3) << (M - 2));
+      const uint64_t lo2 = rng() & (fracmask >> 2), hi2 = (rng() & fracmask) | (uint64_t(3) << (M - 2));
+      both(mk(0, ex, lo), mk(0, uint64_t(ey), lo2));
+      both(mk(0, ex, hi), mk(1, uint64_t(ey), hi2));
+    }
+  // a subnormal times 2^k for k around the normalization shift (results around the boundary)
+  for (int k = 0; k < int(M) + 4; ++k) {
+    const uint64_t sub = ((rng() & fracmask) | 1) >> (rng() % M);
+    both(mk(0, 0, sub | 1), mk(0, bias + uint64_t(k), rng() & fracmask));
+  }
   // largest finite rounding up to inf, and staying finite
   both(mk(0, 2 * bias, fracmask), mk(0, bias, 1));
   both(mk(0, 2 * bias, fracmask), mk(0, bias, 0));
@@ -59,7 +78,8 @@ std::vector<std::pair<uint64_t, uint64_t>> edge_pairs(DType t, std::mt19937_64& 
   // signed zeros, infinities, NaN payloads (quiet and signalling, both operands NaN)
   const uint64_t qnan = expmask | (uint64_t(1) << (M - 1)), snan = expmask | 5;
   const uint64_t vals[] = {0, sign, expmask, expmask | sign, qnan | 0x1234, qnan | sign | 7, snan,
-                           snan | sign | 0x40, mk(0, 0, 3), mk(0, bias, 0), mk(1, bias + 3, fracmask >> 1)};
+                           snan | sign | 0x40, mk(0, 0, 3), mk(1, 0, fracmask), mk(0, bias, 0),
+                           mk(1, bias + 3, fracmask >> 1), mk(0, 2 * bias, fracmask), mk(0, 1, 0)};
   for (uint64_t x : vals)
     for (uint64_t y : vals) v.push_back({x, y});
   return v;
@@ -74,7 +94,7 @@ TEST_P(MulEdges, BitExact) {
   std::vector<std::vector<uint64_t>> ins(2);
   for (auto [a, b] : pairs) ins[0].push_back(a), ins[1].push_back(b);
   Geometry g = small_geometry();
-  g.crossbars = 12;
+  g.crossbars = 24;
   g.rows = 256;
   auto r = run_macro(Macro::Mul, {t, t}, t, ins, false, g);
   size_t bad = 0;
