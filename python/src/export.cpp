@@ -62,6 +62,7 @@ nb::dict record_of(const NodePtr& node) {
   nb::dict d;
   d["id"] = id_of(node.get());
   d["op"] = std::string(node->op);
+  d["origin"] = node->origin;
   d["dtype"] = std::string(dtype_name(node->dtype));
   d["shape"] = int_tuple(node->shape);
   d["parameter"] = is_parameter(*node);

@@ -106,6 +106,7 @@ class Emitter:
         self.nodes = []  # the current graph's
         self._count = 0
         self._consts = {}
+        self.known = {}  # constant Value name -> its numpy value (rules may simplify with it)
 
     def fresh(self, hint="v"):
         self._count += 1
@@ -138,6 +139,7 @@ class Emitter:
             t = numpy_helper.from_array(arr, name)
         self.initializers.append(t)
         v = Value(name, dtype, arr.shape)
+        self.known[name] = arr
         if key is not None:
             self._consts[key] = v
         return v

@@ -336,7 +336,10 @@ def _extremum(g, r, xs):
     if a.dtype == "bool":
         return _bin(g, "Or" if mx else "And", a, b)
     y = g.where(_bin(g, "Less", a, b) if mx else _bin(g, "Less", b, a), b, a)
-    if a.dtype in FLOATS:
+    # A NaN in `a` already comes out of the Where (comparisons with NaN are false); only a NaN in `b`
+    # needs the extra test, so a constant `b` without NaN (relu's 0) needs none.
+    b_value = g.known.get(b.name)
+    if a.dtype in FLOATS and (b_value is None or np.isnan(b_value.astype(np.float32)).any()):
         y = g.where(_or(g, _isnan(g, a), _isnan(g, b)), _bin(g, "Add", a, b), y)
     return y
 

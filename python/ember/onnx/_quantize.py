@@ -381,13 +381,23 @@ def _ember_ops():
         "Tanh": lambda n, x: em.tanh(x),
         "Softmax": softmax,
         "Identity": lambda n, x: x,
+        # what em.onnx.export emits in the models of examples/onnx_*.py
+        "Neg": lambda n, x: -x,
+        "Exp": lambda n, x: em.exp(x),
+        "Less": lambda n, a, b: a < b,
+        "Where": lambda n, c, a, b: em.where(c, a, b),
+        "IsNaN": lambda n, x: em.isnan(x),
+        "Or": lambda n, a, b: em.logical_or(a, b),
+        "Reshape": lambda n, x, shape: em.reshape(  # ONNX's 0 copies the input's dimension
+            x, tuple(x.shape[i] if int(d) == 0 else int(d) for i, d in enumerate(shape.numpy()))),
     }
 
 
 def run_ember(model, *inputs):
     """Evaluate an fp32 or QDQ model with ember ops on the cpu device (quantize_linear / dequantize_linear for
     Q/DQ), for comparing ember's int8 arithmetic with onnxruntime's. Supports the ops quantize() emits around
-    MLPs (MatMul, Gemm, Add, Sub, Mul, Div, Relu, Sigmoid, Tanh, Softmax, Identity); returns the outputs."""
+    MLPs (MatMul, Gemm, Add, Sub, Mul, Div, Relu, Sigmoid, Tanh, Softmax, Identity) and what em.onnx.export
+    emits for the examples (Neg, Exp, Less, Where, IsNaN, Or, Reshape); returns the outputs."""
     import ember as em
 
     model = _load(model)
