@@ -6,6 +6,8 @@
 
 namespace ember {
 
+struct KernelDesc;
+
 // A kernel reads node.inputs (all evaluated) and node.params, and fills node.data.
 using Kernel = void (*)(Node& node);
 
@@ -17,5 +19,14 @@ Kernel find_kernel(DeviceType device, std::string_view op);
 // Runs the node's kernel on its device (a "to_device" transfer runs on its non-cpu side); NotImplementedError names the op and the device if none.
 void run_node(Node& node);
 std::string_view device_name(DeviceType d);
+
+// Fused elementwise Kernels on a non-cpu device: `can_fuse` says which of its nodes may join one,
+// `run` computes a fused KernelDesc whose nodes all live on that device.
+using FusedRunner = void (*)(const KernelDesc& kernel);
+void register_fused(DeviceType device, bool (*can_fuse)(const Node&), FusedRunner run);
+// Whether a node on a non-cpu device may join a fused Kernel (false if its device fuses nothing).
+bool device_can_fuse(const Node& node);
+// Runs a fused Kernel on `device` (its registered runner).
+void run_fused_on(DeviceType device, const KernelDesc& kernel);
 
 }  // namespace ember
