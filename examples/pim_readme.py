@@ -12,7 +12,7 @@ em.pim.reset_metrics()
 with em.pim.profile() as prof:
     a = em.full(N, 2.0 ** -15, dtype=em.float32, device="pim")  # one WRITE micro-op each
     b = em.ones(N, dtype=em.float32, device="pim")
-    z = a * (1 + b)              # the scalar specialises nothing yet: one WRITE fills a register
+    z = a * (1 + b)              # one fused stream; 1.0 is an immediate baked into the add
     result = z[::2].sum().item()  # the view is gathered with MOVEs, then a tree reduction
 print("z[::2].sum() =", result)
 assert result == 32.0

@@ -175,3 +175,86 @@ def test_indexing_and_concat_on_pim(on_pim):
     check_op(lambda x: em.stack([x, -x]), lambda x: np.stack([x, -x]), a)
     with pytest.raises(IndexError):
         em.asarray(a)[np.array([7])].numpy()
+
+
+# ---- fusion: immediates baked into the microcode, chains in one stream (pim_device.md "Fusion") ----
+
+def _specials(dtype):
+    f = np.dtype(dtype).type
+    info = np.finfo(dtype)
+    v = [0.0, -0.0, 1.0, -1.0, 0.5, 1.5, 2.5, 3.0, -3.0, 7.25, info.tiny, -info.tiny, info.tiny / 8,
+         info.smallest_subnormal, -info.smallest_subnormal, info.max, -info.max, info.max / 3, np.inf, -np.inf,
+         np.nan, 1e-3, 123456.789]
+    rng = np.random.default_rng(5)
+    r = rng.standard_normal(40) * np.exp2(rng.integers(-140, 120, 40).astype(float))
+    return np.concatenate([np.array(v, dtype=dtype), r.astype(dtype)]).astype(f)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("case", ["x * 2.5", "x + 1", "x < 3", "where(x > 0, x, 0)", "x * 2", "x / 4",
+                                  "x * -0.5", "2.0 ** -120 * x", "x / 2.0 ** 100", "x * 2.0 ** 100",
+                                  "x - 0.0", "maximum(x, 1)", "x * (1 + x) - 3"])
+def test_scalar_operands_bit_exact(dtype, case):
+    xs = _specials(dtype)
+    env_np = {"x": xs, "where": np.where, "maximum": np.maximum}
+    env_em = {"x": em.asarray(xs, device="pim"), "where": em.where, "maximum": em.maximum}
+    with np.errstate(all="ignore"):
+        want = eval(case, env_np)
+    got = eval(case, env_em)
+    assert got.device == "pim"
+    assert_matches(got, want)
+    if want.dtype.kind == "f":  # bit for bit, NaN payloads and signed zeros included
+        np.testing.assert_array_equal(got.numpy().view(np.uint8), np.asarray(want).view(np.uint8))
+
+
+def test_zero_d_pim_operand_is_an_immediate():
+    xs = _specials("float32")
+    s = em.asarray(np.float32(0.25), device="pim")
+    x = em.asarray(xs, device="pim")
+    np.testing.assert_array_equal((x * s).numpy().view(np.uint32), (xs * np.float32(0.25)).view(np.uint32))
+    b = em.asarray(np.arange(-5, 5, dtype=np.int32), device="pim")
+    np.testing.assert_array_equal(em.where(b < 3, b, 0).numpy(), np.where(np.arange(-5, 5) < 3, np.arange(-5, 5), 0))
+
+
+def test_chain_is_one_kernel_and_cheaper():
+    n = 4096
+    a = em.asarray(np.full(n, 2.0 ** -9, dtype=np.float32), device="pim")
+    b = em.asarray(np.linspace(-3, 3, n, dtype=np.float32), device="pim")
+    em.eval(a, b)
+    z = a * (1 + b)
+    count, text = em.kernels(z)
+    pim_kernels = [k for k in text.split("kernel ")[1:] if "(4096,)" in k.splitlines()[0]]
+    assert len(pim_kernels) == 1 and "add" in pim_kernels[0] and "multiply" in pim_kernels[0], text
+    pim.reset_metrics()
+    got = z.numpy()
+    fused = pim.metrics()
+    np.testing.assert_array_equal(got, np.float32(2.0 ** -9) * (1 + b.numpy()))
+    # The same ops one node at a time (each evaluated), with the constant in a full-size tensor.
+    one = em.asarray(np.ones(n, dtype=np.float32), device="pim")
+    pim.reset_metrics()
+    t = one + b
+    em.eval(t)
+    z2 = a * t
+    got2 = z2.numpy()
+    apart = pim.metrics()
+    np.testing.assert_array_equal(got, got2)
+    assert fused["mask"][0] < apart["mask"][0]
+    assert fused["logic"][0] < apart["logic"][0]  # the add is specialised on the constant 1.0
+
+
+def test_power_of_two_scaling_is_cheap():
+    x = em.asarray(_specials("float32"), device="pim")
+    costs = {}
+    for c in (2.5, 2.0, 0.125):
+        pim.reset_metrics()
+        (x * c).numpy()
+        costs[c] = pim.metrics()["logic"][0]
+    assert costs[2.0] < costs[2.5] / 2 and costs[0.125] < costs[2.5] / 2
+
+
+def test_fused_kernel_with_unsupported_step_runs_node_by_node():
+    # float64 floor_divide needs more scratch than a fused chain leaves: the nodes run one by one.
+    xs = np.linspace(-7, 7, 33)
+    x = em.asarray(xs, device="pim")
+    r = (x * 3 + 1) // 2.5
+    assert_matches(r, (xs * 3 + 1) // 2.5)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
@@ -19,6 +20,8 @@ std::array<Table, 3>& tables() {
   return t;
 }
 std::array<Kernel, 3> g_fallback{};
+std::array<bool (*)(const Node&), 3> g_can_fuse{};
+std::array<FusedRunner, 3> g_fused{};
 
 void same_device(Node& node) { node.data = node.inputs[0]->data; }
 
@@ -51,6 +54,22 @@ std::string_view device_name(DeviceType d) {
 
 void register_kernel(DeviceType device, std::string_view op, Kernel kernel) {
   tables()[static_cast<int>(device)][op] = kernel;
+}
+
+void register_fused(DeviceType device, bool (*can_fuse)(const Node&), FusedRunner run) {
+  g_can_fuse[static_cast<int>(device)] = can_fuse;
+  g_fused[static_cast<int>(device)] = run;
+}
+
+bool device_can_fuse(const Node& node) {
+  auto f = g_can_fuse[static_cast<int>(node.device)];
+  return node.device != DeviceType::CPU && f && f(node);
+}
+
+void run_fused_on(DeviceType device, const KernelDesc& kernel) {
+  auto f = g_fused[static_cast<int>(device)];
+  if (!f) throw std::logic_error("device " + std::string(device_name(device)) + " runs no fused kernels");
+  f(kernel);
 }
 
 void register_fallback(DeviceType device, Kernel kernel) { g_fallback[static_cast<int>(device)] = kernel; }

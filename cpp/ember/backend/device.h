@@ -8,6 +8,8 @@
 
 namespace ember {
 
+struct KernelDesc;
+
 // A kernel reads node.inputs (all evaluated) and node.params, and fills node.data.
 using Kernel = void (*)(Node& node);
 
@@ -21,5 +23,14 @@ void run_node(Node& node);
 std::string_view device_name(DeviceType d);
 // The primitives `device` has kernels for, sorted (coverage tables, exporters' checks).
 std::vector<std::string> kernel_names(DeviceType device);
+
+// Fused elementwise Kernels on a non-cpu device: `can_fuse` says which of its nodes may join one,
+// `run` computes a fused KernelDesc whose nodes all live on that device.
+using FusedRunner = void (*)(const KernelDesc& kernel);
+void register_fused(DeviceType device, bool (*can_fuse)(const Node&), FusedRunner run);
+// Whether a node on a non-cpu device may join a fused Kernel (false if its device fuses nothing).
+bool device_can_fuse(const Node& node);
+// Runs a fused Kernel on `device` (its registered runner).
+void run_fused_on(DeviceType device, const KernelDesc& kernel);
 
 }  // namespace ember

@@ -105,7 +105,9 @@ template <class E>
 // the node that raised (or null: the kernel's last product).
 void execute(const KernelDesc& k, Node*& failed) {
   failed = k.single;
-  if (!k.single) cpu::run_fused(k, failed);
+  const DeviceType fused_on = k.single || k.code.empty() ? DeviceType::CPU : k.code.front().node->device;
+  if (!k.single && fused_on != DeviceType::CPU) run_fused_on(fused_on, k);
+  else if (!k.single) cpu::run_fused(k, failed);
   else if (k.single->op == "control_output") run_control_output(*k.single);
   else if (k.single->kind == Kind::Control) run_control(*k.single);
   else if (is_parameter(*k.single)) throw_needs_value();
@@ -177,8 +179,13 @@ void collect() {
   }
 }
 
+// The cpu's fusion rules, and for nodes on other devices theirs (pim fuses elementwise chains).
+bool can_fuse_elementwise(const Node& n) {
+  return n.device == DeviceType::CPU ? cpu::can_fuse_elementwise(n) : device_can_fuse(n);
+}
+
 const FusionRules& cpu_rules() {
-  static const FusionRules r{cpu::can_fuse_elementwise, cpu::can_fuse_reduction};
+  static const FusionRules r{can_fuse_elementwise, cpu::can_fuse_reduction};
   return r;
 }
 

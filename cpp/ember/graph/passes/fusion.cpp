@@ -66,7 +66,7 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
         if (cg < 0 || (g >= 0 && cg != g)) { same = false; break; }
         g = cg;
       }
-      if (same) {
+      if (same && n->device == groups[g].root->device) {  // a kernel runs on one device
         Group& G = groups[g];
         bool store = must_store(n, in);
         bool fits = n->shape == G.space ||

@@ -1,10 +1,12 @@
 // Element-wise nodes -> one macro each, on operands placed alike (pim_device.md "Lowering").
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 #include "kernels.h"
+#include "program.h"
 
 namespace ember::pim {
 
@@ -27,138 +29,85 @@ std::vector<uint64_t> strided_index(const Shape& shape, const Strides& strides, 
 
 namespace {
 
-// Temporaries freed at scope exit.
-struct Temps {
-  std::vector<Tensor> ts;
-  Tensor keep(Tensor t) { ts.push_back(t); return t; }
-  ~Temps() {
-    for (auto& t : ts)
-      if (t.n) machine().free(t);
-  }
-};
-
-// The bit pattern of a 0-d host value, as pim dtype t (the ops layer already cast it).
-uint64_t host_bits(const Node& in) {
-  uint64_t v = 0;
-  std::memcpy(&v, in.data.buffer->data() + in.data.offset * itemsize(in.dtype), itemsize(in.dtype));
-  if (in.dtype == ember::DType::Bool) v = v != 0;
-  return v;
-}
-
-// Broadcast strides of `in` (contiguous) read as `out`.
-Strides broadcast_strides(const Shape& in, const Shape& out) {
-  Strides c = contiguous_strides(in), s(out.size(), 0);
-  const size_t lead = out.size() - in.size();
-  for (size_t k = 0; k < in.size(); ++k) s[lead + k] = in[k] == 1 ? 0 : c[k];
-  return s;
-}
-
-// Every input of n as a machine tensor placed like `place` (n elements, n's shape).
-std::vector<Tensor> operands(const Node& n, Tensor& place, Temps& tmp) {
-  std::vector<Tensor> ts;
+// The program of one node: its inputs (each once) and one step.
+Program single(const Node& n) {
+  Program p;
+  p.shape = n.shape;
+  Step s{const_cast<Node*>(&n), {}};
   for (auto& in : n.inputs) {
-    const DType t = to_pim(in->dtype);
-    const bool host = in->device != DeviceType::PIM;
-    if (host || in->size() == 1) {  // a scalar: one WRITE fills every element (no moves)
-      uint64_t bits;
-      if (host) {
-        bits = host_bits(*in);
-      } else {
-        machine().read(tensor_of(*in), &bits);
-        charge({1, 1, tensor_of(*in).regs.nregs});
-        if (t == DType::Bool) bits &= 1;
-      }
-      Tensor c = tmp.keep(alloc_like(place, t));
-      fill(c, bits);
-      ts.push_back(c);
-      continue;
-    }
-    const Tensor& src = tensor_of(*in);
-    if (in->shape == n.shape && src.same_place(place)) {
-      ts.push_back(src);
-    } else if (in->shape == n.shape) {
-      ts.push_back(tmp.keep(gather(src, strided_index(n.shape, contiguous_strides(n.shape), 0), place)));
-    } else {
-      ts.push_back(tmp.keep(gather(src, strided_index(n.shape, broadcast_strides(in->shape, n.shape), 0), place)));
-    }
+    auto it = std::find(p.inputs.begin(), p.inputs.end(), in.get());
+    s.args.push_back(int(it - p.inputs.begin()));
+    if (it == p.inputs.end()) p.inputs.push_back(in.get());
   }
-  return ts;
+  p.steps.push_back(std::move(s));
+  p.stored = {int(p.inputs.size())};
+  return p;
 }
 
-// A placement for n's result: the first full-size pim input's, else a fresh one.
-Tensor placement(const Node& n) {
-  for (auto& in : n.inputs)
-    if (in->device == DeviceType::PIM && in->shape == n.shape && in->size() > 1) return tensor_of(*in);
-  return placement_for(uint64_t(n.size()), -1);
-}
-
-std::optional<Macro> macro_of(std::string_view op) {
-  static const std::pair<std::string_view, Macro> table[] = {
-      {"add", Macro::Add}, {"subtract", Macro::Sub}, {"multiply", Macro::Mul},
-      {"divide", Macro::TrueDiv}, {"floor_divide", Macro::FloorDiv}, {"remainder", Macro::Mod},
-      {"negative", Macro::Neg}, {"abs", Macro::Abs}, {"sign", Macro::Sign},
-      {"less", Macro::Lt}, {"less_equal", Macro::Le}, {"greater", Macro::Gt},
-      {"greater_equal", Macro::Ge}, {"equal", Macro::Eq}, {"not_equal", Macro::Ne},
-      {"minimum", Macro::Min}, {"maximum", Macro::Max},
-      {"bitwise_and", Macro::And}, {"bitwise_or", Macro::Or}, {"bitwise_xor", Macro::Xor},
-      {"logical_and", Macro::And}, {"logical_or", Macro::Or}, {"logical_xor", Macro::Xor},
-      {"bitwise_invert", Macro::Not}, {"logical_not", Macro::Not},
-      {"bitwise_left_shift", Macro::Shl}, {"bitwise_right_shift", Macro::Shr},
-      {"where", Macro::Where}, {"astype", Macro::Cast}, {"copy", Macro::Copy},
-      {"positive", Macro::Copy}, {"sqrt", Macro::Sqrt}, {"sin", Macro::Sin}, {"cos", Macro::Cos},
-  };
-  for (auto& [name, m] : table)
-    if (name == op) return m;
-  return std::nullopt;
-}
-
-// Lowers n with its operands placed like `place`; returns the result tensor.
-Tensor lower(const Node& n, Macro m, Tensor place, bool square) {
-  Temps tmp;
-  std::vector<Tensor> in = operands(n, place, tmp);
-  if (square) in.resize(1);
-  Tensor out = alloc_like(place, to_pim(n.dtype));
+// Runs p where its operands are; if their crossbars are too full for the microcode's scratch,
+// redoes it in an emptier range (the operands are moved there).
+std::vector<Tensor> run_placed(const Program& p, bool record_steps) {
   try {
-    if (square) {  // distinct registers for the two factors
-      Tensor copy = tmp.keep(alloc_like(place, in[0].dtype));
-      run(Macro::Copy, copy, {in[0]});
-      in.push_back(copy);
-    }
-    run(m, out, in);
-  } catch (...) {
-    machine().free(out);
-    throw;
+    return run_program(p, program_placement(p), record_steps);
+  } catch (const Unsupported& e) {
+    if (!out_of_registers(e)) throw;
+    return run_program(p, placement_for(uint64_t(shape_size(p.shape)), 28), record_steps);
   }
-  return out;
 }
 
-// x ** 2 with a host-scalar exponent is a square (other exponents have no microcode yet).
-bool squares(const Node& n) {
-  if (n.op == "square") return true;
-  if (n.op != "pow" || n.inputs[1]->device == DeviceType::PIM || !n.inputs[1]->shape.empty()) return false;
-  const Node& e = *n.inputs[1];
-  double v = 0;
-  dispatch_dtype(e.dtype, [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_arithmetic_v<T>) v = double(*e.data.ptr<T>());
-  });
-  return v == 2.0;
+bool has_microcode(ember::DType t) {
+  switch (t) {
+    case ember::DType::Bool: case ember::DType::Int8: case ember::DType::Int16: case ember::DType::Int32:
+    case ember::DType::Int64: case ember::DType::UInt8: case ember::DType::UInt16: case ember::DType::UInt32:
+    case ember::DType::UInt64: case ember::DType::Float32: case ember::DType::Float64:
+      return true;
+    default:
+      return false;
+  }
 }
 
 void elementwise_kernel(Node& n) {
-  const bool square = squares(n);
-  auto m = square ? std::optional<Macro>(Macro::Mul) : macro_of(n.op);
-  if (!m) throw Unsupported("no macro");
+  if (!macro_of(n)) throw Unsupported("no macro");
   const DType out_t = to_pim(n.dtype);
   for (auto& in : n.inputs) to_pim(in->dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
+  set_tensor(n, run_placed(single(n), false).at(0));
+}
+
+// Which pim nodes may join a fused Kernel: element-wise nodes with a macro on dtypes with microcode.
+bool can_fuse(const Node& n) {
+  if (n.kind != Kind::Elementwise || n.inputs.empty() || !has_microcode(n.dtype) || !macro_of(n)) return false;
+  for (auto& in : n.inputs)
+    if (!has_microcode(in->dtype)) return false;
+  return true;
+}
+
+// A fused Kernel: one stream for the whole chain. If some step cannot run here (no microcode for
+// its dtypes, no room for its scratch), the nodes run one by one (each may fall back).
+void fused_kernel(const KernelDesc& k) {
+  std::lock_guard lock(state().mu);
+  Program p;
+  p.shape = k.shape;
+  p.inputs = k.inputs;
+  for (const Instr& ins : k.code) p.steps.push_back(Step{ins.node, ins.args});
+  p.stored = k.outputs;
+  if (shape_size(k.shape) == 0) {
+    for (int r : k.outputs) set_tensor(*k.reg_node(r), empty_tensor(to_pim(k.reg_node(r)->dtype)));
+    return;
+  }
   try {
-    set_tensor(n, lower(n, *m, placement(n), square));
-  } catch (const std::exception& e) {
-    // The operands' crossbars are too full for this macro's scratch: redo it in an emptier range
-    // (the operands are moved there).
-    if (!out_of_registers(e)) throw;
-    set_tensor(n, lower(n, *m, placement_for(uint64_t(n.size()), 28), square));
+    std::vector<Tensor> ts = run_placed(p, true);
+    for (size_t i = 0; i < ts.size(); ++i) set_tensor(*k.reg_node(k.outputs[i]), ts[i]);
+    return;
+  } catch (const Unsupported&) {
+  }
+  for (const Instr& ins : k.code) {
+    Node& n = *ins.node;
+    // An input merged with an equal one (common subexpressions) reads that one's value.
+    for (size_t j = 0; j < n.inputs.size(); ++j)
+      if (Node* v = k.reg_node(ins.args[j]); v != n.inputs[j].get() && !n.inputs[j]->data.buffer)
+        n.inputs[j]->data = v->data;
+    profiled<elementwise_kernel>(n);
   }
 }
 
@@ -192,6 +141,7 @@ void register_elementwise() {
   register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "pow", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "full", profiled<full_kernel>);
+  register_fused(DeviceType::PIM, can_fuse, fused_kernel);
 }
 
 }  // namespace ember::pim
