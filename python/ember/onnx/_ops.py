@@ -37,6 +37,10 @@ def rule(names, onnx, check=None):
     return register
 
 
+# ember.distributed's collectives: cpu kernels once MPI is initialised, so listed here for a stable table.
+COLLECTIVES = ("all_sum", "all_prod", "all_max", "all_min", "all_gather", "all_to_all", "broadcast", "send", "recv")
+
+
 def unsupported(names, reason, onnx="not exportable"):
     for n in ([names] if isinstance(names, str) else names):
         RULES[n] = Rule(n, onnx, None, reason=reason, family=_family)
@@ -898,6 +902,7 @@ def _det(g, r, xs):
 
 unsupported(["cholesky", "eigh", "inv", "qr", "slogdet", "solve", "svd"],
             "no standard ONNX operator (only contrib domains have Inverse; none has the decompositions)")
+unsupported(list(COLLECTIVES), "an MPI collective between ranks (ember.distributed); an ONNX model runs in one process")
 unsupported("linalg_output", "a further result of svd/qr/eigh/slogdet, which are not exportable")
 
 # ---------------------------------------------------------------- graph structure (the exporter's)
