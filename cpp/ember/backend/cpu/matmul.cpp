@@ -12,6 +12,7 @@
 #include "ember/backend/cpu/register.h"
 #include "ember/backend/cpu/type_traits.h"
 #include "ember/backend/device.h"
+#include "ember/runtime/thread_pool.h"
 
 namespace ember::cpu {
 namespace {
@@ -93,6 +94,48 @@ void gemv(CBLAS_TRANSPOSE t, int rows, int cols, const T* s, int ld, const T* x,
   else cblas_dgemv(CblasRowMajor, t, rows, cols, 1.0, s, ld, x, incx, 0.0, y, 1);
 }
 
+// A tall matrix-vector product (many rows, few columns: X @ w and X.T @ r over a large data set)
+// split into blocks of rows across ember's threads, each block a single-threaded gemv. OpenBLAS's
+// own threading of these shapes is several times slower (it splits the short dimension). For
+// op(S) = S^T the blocks' partial results are added in block order, so the result does not depend
+// on the thread count. Returns false when the product is too small or too short to split.
+constexpr int64_t kGemvBlockRows = 4096;
+
+template <class T>
+bool gemv_row_blocks(CBLAS_TRANSPOSE t, int rows, int cols, const T* s, int ld, const T* x, int incx, T* y) {
+  const int64_t nblocks = (rows + kGemvBlockRows - 1) / kGemvBlockRows;
+  if (nblocks < 4 || runtime::num_threads() < 2 || 2.0 * rows * cols < kThreadedBlasFlops) return false;
+  SingleThreadedBlas single(0.0);
+  if (t == CblasNoTrans) {  // y[rows] = S x: each block writes its own rows of y
+    runtime::parallel_for(nblocks, 4, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        int64_t r0 = b * kGemvBlockRows, n = std::min<int64_t>(kGemvBlockRows, rows - r0);
+        gemv<T>(CblasNoTrans, static_cast<int>(n), cols, s + r0 * ld, ld, x, incx, y + r0);
+      }
+    });
+    return true;
+  }
+  std::vector<T> partial(static_cast<size_t>(nblocks) * cols);  // y[cols] = S^T x: a partial per block
+  runtime::parallel_for(nblocks, 4, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      int64_t r0 = b * kGemvBlockRows, n = std::min<int64_t>(kGemvBlockRows, rows - r0);
+      gemv<T>(CblasTrans, static_cast<int>(n), cols, s + r0 * ld, ld, x + r0 * incx, incx, partial.data() + b * cols);
+    }
+  });
+  for (int j = 0; j < cols; ++j) {
+    T acc = partial[j];
+    for (int64_t b = 1; b < nblocks; ++b) acc += partial[b * cols + j];
+    y[j] = acc;
+  }
+  return true;
+}
+
+// y = op(S) x, blocked over the threads when S is tall.
+template <class T>
+void gemv_any(CBLAS_TRANSPOSE t, int rows, int cols, const T* s, int ld, const T* x, int incx, T* y) {
+  if (!gemv_row_blocks<T>(t, rows, cols, s, ld, x, incx, y)) gemv<T>(t, rows, cols, s, ld, x, incx, y);
+}
+
 // Matrix-vector products go to gemv: gemm with a dimension of 1 is several times slower on small
 // sizes (the matvecs of an iterative solver). Returns false when the layout does not fit.
 template <class T>
@@ -103,13 +146,13 @@ bool try_gemv(int m, int n, int k, const T* a, MatView va, CBLAS_TRANSPOSE ta, i
   } else {
     if (k == 0) return false;
     if (n == 1 && direct_a && vb.rs > 0 && vb.rs <= INT_MAX) {  // (m x k) @ (k x 1)
-      if (ta == CblasNoTrans) gemv<T>(CblasNoTrans, m, k, a, lda, b, static_cast<int>(vb.rs), c);
-      else gemv<T>(CblasTrans, k, m, a, lda, b, static_cast<int>(vb.rs), c);  // a stored as k x m
+      if (ta == CblasNoTrans) gemv_any<T>(CblasNoTrans, m, k, a, lda, b, static_cast<int>(vb.rs), c);
+      else gemv_any<T>(CblasTrans, k, m, a, lda, b, static_cast<int>(vb.rs), c);  // a stored as k x m
       return true;
     }
     if (m == 1 && direct_b && va.cs > 0 && va.cs <= INT_MAX) {  // (1 x k) @ (k x n)
-      if (tb == CblasNoTrans) gemv<T>(CblasTrans, k, n, b, ldb, a, static_cast<int>(va.cs), c);
-      else gemv<T>(CblasNoTrans, n, k, b, ldb, a, static_cast<int>(va.cs), c);  // b stored as n x k
+      if (tb == CblasNoTrans) gemv_any<T>(CblasTrans, k, n, b, ldb, a, static_cast<int>(va.cs), c);
+      else gemv_any<T>(CblasNoTrans, n, k, b, ldb, a, static_cast<int>(va.cs), c);  // b stored as n x k
       return true;
     }
     return false;
