@@ -4,7 +4,7 @@ all_sum/all_gather by message size (the inputs of the scaling model in docs/dist
     python benchmarks/distributed.py [--ranks 1 2] [--json out.json] [--trace trace.json]
 
 Launches itself under mpirun per rank count, alternating (each rank single-threaded:
-OPENBLAS_NUM_THREADS=1, one core per rank), prints a table and JSON. Anchor: NumPy on one process,
+EMBER_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1, one core per rank), prints a table and JSON. Anchor: NumPy on one process,
 measured in the 1-rank run. Also reports the critical-path CPU time (the largest process time over the
 ranks), which other load on a shared machine disturbs much less than the wall time."""
 import argparse
@@ -87,7 +87,8 @@ def worker(args):
         for name, fn in [("all_sum", dist.all_sum), ("all_gather", dist.all_gather)]:
             dist.barrier()
             k = 20 if nbytes < (1 << 20) else 5
-            t = best_of(lambda: [em.eval(fn(v)) for _ in range(k)], 3) / k
+            # _core.eval waits for the result (em.eval only starts large work in the background)
+            t = best_of(lambda: [em._core.eval([fn(v)._h]) for _ in range(k)], 3) / k
             costs.setdefault(name, {})[nbytes] = t
     out["collectives_s"] = costs
 
@@ -144,14 +145,14 @@ def main():
     # so the 1-rank run (64 MiB temporaries) would pay page faults the 2-rank run (32 MiB) does not. Both
     # runs keep freed memory in the heap instead, which is what a caching allocator gives.
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OPENBLAS_NUM_THREADS="1",
-               MALLOC_MMAP_THRESHOLD_=str(1 << 32), MALLOC_TRIM_THRESHOLD_=str(1 << 32))
+               EMBER_NUM_THREADS="1", MALLOC_MMAP_THRESHOLD_=str(1 << 32), MALLOC_TRIM_THRESHOLD_=str(1 << 32))
     import ember
     env["PYTHONPATH"] = os.pathsep.join([os.path.dirname(os.path.dirname(ember.__file__)), env.get("PYTHONPATH", "")])
     results = {"load_average_before": os.getloadavg()}
     for n in [n for _ in range(args.rounds) for n in args.ranks]:
         # No binding and yielding when idle: on a shared machine a pinned or spinning rank loses its core.
         cmd = [mpirun, "-n", str(n), "--oversubscribe", "--bind-to", "none", "--mca", "mpi_yield_when_idle", "1",
-               "-x", "OPENBLAS_NUM_THREADS", "-x", "MALLOC_MMAP_THRESHOLD_", "-x", "MALLOC_TRIM_THRESHOLD_", sys.executable] + (["-S"] if sys.flags.no_site else []) + \
+               "-x", "OPENBLAS_NUM_THREADS", "-x", "EMBER_NUM_THREADS", "-x", "MALLOC_MMAP_THRESHOLD_", "-x", "MALLOC_TRIM_THRESHOLD_", sys.executable] + (["-S"] if sys.flags.no_site else []) + \
               [os.path.abspath(__file__), "--worker", "--n-elem", str(args.n_elem), "--n-points", str(args.n_points),
                "--iters", str(args.iters), "--reps", str(args.reps)] + \
               (["--trace", args.trace] if args.trace and n == max(args.ranks) else [])

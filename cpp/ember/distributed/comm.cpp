@@ -1,5 +1,7 @@
 #include "ember/distributed/comm.h"
 
+#include "ember/graph/eval.h"
+
 #include <mpi.h>
 
 #include <chrono>
@@ -34,6 +36,12 @@ void init() {
 }
 
 void finalize() {
+  // Work started by em.eval may still be running collectives on a worker thread: it finishes
+  // before MPI goes away (its errors were the program's to see; at exit they are dropped).
+  try {
+    ember::eval({});
+  } catch (...) {
+  }
   if (we_initialized && initialized()) MPI_Finalize();
   we_initialized = false;
 }
