@@ -181,3 +181,48 @@ def test_trace_records_collectives(tmp_path):
     if R == 0:
         with open(os.path.join(path, "trace.json")) as f:
             assert "traceEvents" in json.load(f)
+
+
+def _kernel_lines(x):
+    return em.kernels(x)[1].splitlines()
+
+
+def _position(lines, word):
+    return next(i for i, line in enumerate(lines) if word in line)
+
+
+def test_all_reduce_overlaps_independent_work():
+    # Split phase: the all-reduce is posted before the independent work and completed after it.
+    a = em.asarray(np.arange(1000.0) + R)
+    b = em.arange(1000.0)
+    s = dist.all_sum(a.sum())
+    t = em.sin(b).sum()
+    r = s + t
+    lines = _kernel_lines(r)
+    assert _position(lines, "all_reduce_start") < _position(lines, "sin") < _position(lines, "all_sum")
+    expect = sum(float(np.sum(np.arange(1000.0) + q)) for q in range(N)) + float(np.sin(np.arange(1000.0)).sum())
+    assert float(r) == pytest.approx(expect, rel=1e-12)
+
+
+def test_two_all_reduces_in_flight():
+    # k-means' pattern: both sums are posted before either is waited for; values stay right.
+    x = em.asarray(np.arange(12.0).reshape(3, 4) * (R + 1))
+    counts = dist.all_sum(x.sum(axis=0))
+    sums = dist.all_max(x @ x.T)
+    out = sums.sum() + counts.sum()
+    lines = _kernel_lines(out)
+    starts = [i for i, line in enumerate(lines) if "all_reduce_start" in line]
+    assert len(starts) == 2 and starts[1] < _position(lines, "all_sum") and starts[1] < _position(lines, "all_max")
+    xs = [np.arange(12.0).reshape(3, 4) * (q + 1) for q in range(N)]
+    expect = np.max([v @ v.T for v in xs], axis=0).sum() + np.sum([v.sum(axis=0) for v in xs], axis=0).sum()
+    assert float(out) == pytest.approx(float(expect), rel=1e-12)
+
+
+def test_all_reduce_inside_jit():
+    @em.jit
+    def mean_over_ranks(v):
+        return dist.all_sum(v) / N
+
+    v = em.asarray(np.full(5, float(R)))
+    for _ in range(2):  # the second call replays the compiled plan, posting and waiting again
+        assert_matches(mean_over_ranks(v), np.full(5, sum(range(N)) / N))

@@ -4,14 +4,18 @@
 #include <mpi.h>
 
 #include <climits>
+#include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "ember/backend/cpu/kernel_util.h"
 #include "ember/backend/device.h"
 #include "ember/distributed/comm.h"
 #include "ember/distributed/trace.h"
 #include "ember/errors.h"
+#include "ember/graph/eval.h"
 
 namespace ember::distributed {
 namespace {
@@ -139,21 +143,70 @@ struct Timed {
   ~Timed() { record({std::string(name), t0, wtime() - t0, bytes}); }
 };
 
-void all_reduce_kernel(Node& n) {
+// ---- the split-phase all-reduce ----
+
+constexpr const char* kReduceNames[] = {"all_sum", "all_prod", "all_max", "all_min"};
+
+// The all-reduces posted and not yet completed, by start node.
+struct InFlight {
+  std::vector<MPI_Request> requests;
+  double t0 = 0;
+};
+std::mutex g_flight_mu;
+std::unordered_map<const Node*, InFlight> g_in_flight;
+
+// Checks the ranks' shapes and dtypes (blocking, small), copies the input into the result and posts
+// MPI_Iallreduce on it in place.
+void all_reduce_start_kernel(Node& n) {
   if (alone(n)) return;
-  Timed timed{n.op, nbytes(n)};
+  double t0 = wtime();
   check_same(n);
   cpu::alloc_output(n);
   const Node& in = *n.inputs[0];
-  MPI_Datatype type = mpi_type(n.dtype);
-  MPI_Op op = mpi_op(n.op, n.dtype);
   int item = itemsize(n.dtype);
+  std::memcpy(n.data.byte_ptr(item), in.data.byte_ptr(item), static_cast<size_t>(nbytes(n)));
+  const char* name = kReduceNames[n.params.ints.at(0)];
+  MPI_Datatype type = mpi_type(n.dtype);
+  MPI_Op op = mpi_op(name, n.dtype);
+  InFlight f;
+  f.t0 = t0;
   constexpr int64_t kChunk = int64_t{1} << 30;  // MPI counts are ints
   for (int64_t done = 0, total = n.size(); done < total; done += kChunk) {
     int count = static_cast<int>(std::min(kChunk, total - done));
-    check(MPI_Allreduce(in.data.byte_ptr(item) + done * item, n.data.byte_ptr(item) + done * item, count, type, op,
-                        MPI_COMM_WORLD),
-          "MPI_Allreduce");
+    f.requests.emplace_back();
+    check(MPI_Iallreduce(MPI_IN_PLACE, n.data.byte_ptr(item) + done * item, count, type, op, MPI_COMM_WORLD,
+                         &f.requests.back()),
+          "MPI_Iallreduce");
+  }
+  std::lock_guard<std::mutex> lock(g_flight_mu);
+  g_in_flight[&n] = std::move(f);
+}
+
+// Waits for the all-reduce its input started; the result is the start's buffer.
+void all_reduce_done_kernel(Node& n) {
+  Node& start = *n.inputs[0];
+  if (size() > 1) {
+    InFlight f;
+    {
+      std::lock_guard<std::mutex> lock(g_flight_mu);
+      auto it = g_in_flight.find(&start);
+      if (it == g_in_flight.end()) throw std::logic_error(std::string(n.op) + ": its start was not posted");
+      f = std::move(it->second);
+      g_in_flight.erase(it);
+    }
+    check(MPI_Waitall(static_cast<int>(f.requests.size()), f.requests.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+    record({std::string(n.op), f.t0, wtime() - f.t0, nbytes(n)});
+  }
+  n.data = start.data;
+}
+
+// Between Kernels: lets MPI move the posted all-reduces along (it progresses only inside MPI calls).
+void progress_in_flight() {
+  std::unique_lock<std::mutex> lock(g_flight_mu, std::try_to_lock);
+  if (!lock.owns_lock() || g_in_flight.empty()) return;
+  for (auto& [node, f] : g_in_flight) {
+    int flag = 0;
+    MPI_Testall(static_cast<int>(f.requests.size()), f.requests.data(), &flag, MPI_STATUSES_IGNORE);
   }
 }
 
@@ -270,8 +323,9 @@ void recv_kernel(Node& n) {
 void register_kernels() {
   static std::once_flag once;
   std::call_once(once, [] {
-    for (const char* op : {"all_sum", "all_prod", "all_max", "all_min"})
-      register_kernel(DeviceType::CPU, op, all_reduce_kernel);
+    for (const char* op : kReduceNames) register_kernel(DeviceType::CPU, op, all_reduce_done_kernel);
+    register_kernel(DeviceType::CPU, "all_reduce_start", all_reduce_start_kernel);
+    set_between_kernels(progress_in_flight);
     register_kernel(DeviceType::CPU, "all_gather", all_gather_kernel);
     register_kernel(DeviceType::CPU, "all_to_all", all_to_all_kernel);
     register_kernel(DeviceType::CPU, "broadcast", broadcast_kernel);

@@ -41,7 +41,14 @@ Array all_reduce(const Array& x, std::string_view op) {
                     std::string(dtype_name(dt)) + ")");
   if (dt == DType::Float16 || dt == DType::BFloat16)  // MPI has no 16-bit floats: reduce in float32
     return astype(all_reduce(astype(x, DType::Float32), op), dt);
-  return Array(collective(name, {contiguous_input(x)}, dt, x.shape()));
+  // Split phase: the start posts a nonblocking all-reduce; the completion (the node users see) waits
+  // for it, and the scheduler runs it as late as its readers allow, so work in between overlaps.
+  Params start;
+  start.ints = {op == "sum" ? 0 : op == "prod" ? 1 : op == "max" ? 2 : 3};
+  NodePtr posted = collective("all_reduce_start", {contiguous_input(x)}, dt, x.shape(), std::move(start));
+  Params done;
+  done.flag = true;  // a completion (graph/eval.cpp: sink_completions)
+  return Array(collective(name, {posted}, dt, x.shape(), std::move(done)));
 }
 
 Array all_gather(const Array& x, std::vector<int64_t> counts) {

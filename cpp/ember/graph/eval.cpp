@@ -4,7 +4,9 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <queue>
 #include <stdexcept>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "ember/array.h"
@@ -19,6 +21,44 @@
 
 namespace ember {
 namespace {
+
+// A split-phase collective is a start node (it posts the communication) and a completion node
+// (a Collective with params.flag, reading the start). The order is rebuilt so that a completion
+// runs only when nothing else is ready: all the work that does not need its result (other starts
+// included) runs while the message is in flight. The rebuild is deterministic, so every rank still
+// posts its collectives in the same order.
+void defer_completions(std::vector<Node*>& order) {
+  auto is_completion = [](const Node* n) { return n->kind == Kind::Collective && n->params.flag; };
+  if (std::none_of(order.begin(), order.end(), is_completion)) return;
+  std::unordered_map<const Node*, size_t> pos;
+  for (size_t i = 0; i < order.size(); ++i) pos.emplace(order[i], i);
+  std::vector<int> missing(order.size(), 0);
+  std::vector<std::vector<size_t>> readers(order.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    for (auto& in : order[i]->inputs) {
+      auto it = pos.find(in.get());
+      if (it == pos.end()) continue;
+      ++missing[i];
+      readers[it->second].push_back(i);
+    }
+  // Ready nodes by their place in the original order: work first, completions when none is left.
+  using Ready = std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>>;
+  Ready work, completions;
+  auto ready = [&](size_t i) { (is_completion(order[i]) ? completions : work).push(i); };
+  for (size_t i = 0; i < order.size(); ++i)
+    if (missing[i] == 0) ready(i);
+  std::vector<Node*> out;
+  out.reserve(order.size());
+  while (!work.empty() || !completions.empty()) {
+    Ready& from = work.empty() ? completions : work;
+    size_t i = from.top();
+    from.pop();
+    out.push_back(order[i]);
+    for (size_t r : readers[i])
+      if (--missing[r] == 0) ready(r);
+  }
+  order.swap(out);
+}
 
 // Post-order of the unevaluated nodes under `roots`, without recursion (graphs can be deep).
 // Nodes in `pending` (being computed by an earlier asynchronous job) count as evaluated; `keep`,
@@ -47,7 +87,14 @@ std::vector<Node*> schedule(const std::vector<NodePtr>& roots, const std::unorde
       }
     }
   }
+  defer_completions(order);
   return order;
+}
+
+std::atomic<void (*)()> g_between_kernels{nullptr};
+
+void between_kernels() {
+  if (auto hook = g_between_kernels.load(std::memory_order_relaxed)) hook();
 }
 
 // After `order[failed]` failed, every write that depended on it cannot happen: put each such
@@ -208,7 +255,10 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);
   k.each_produced([](Node* node) { node->evaluated = true; });
+  between_kernels();
 }
+
+void set_between_kernels(void (*hook)()) { g_between_kernels.store(hook); }
 
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {
   collect();
@@ -246,6 +296,7 @@ void eval_async(const std::vector<NodePtr>& roots) {
       Node* failed = nullptr;
       try {
         run(k, failed, &job->graveyard);
+        between_kernels();
       } catch (...) {
         job->failed = failed ? failed : k.produced().back();
         try {
@@ -273,6 +324,7 @@ void eval_now(const std::vector<NodePtr>& roots) {
     Node* failed = nullptr;
     try {
       run(k, failed);
+      between_kernels();
     } catch (...) {
       if (!failed) failed = k.produced().back();
       auto it = std::find(order.begin(), order.end(), failed);

@@ -33,4 +33,8 @@ void run_kernel_keep_inputs(const KernelDesc& k);
 // node pointers are valid while the roots are unevaluated and alive).
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots);
 
+// Runs after every Kernel of every evaluation: how the distributed layer moves along the
+// communication it started without blocking. At most one hook; null removes it.
+void set_between_kernels(void (*hook)());
+
 }  // namespace ember

@@ -38,7 +38,8 @@ def rule(names, onnx, check=None):
 
 
 # ember.distributed's collectives: cpu kernels once MPI is initialised, so listed here for a stable table.
-COLLECTIVES = ("all_sum", "all_prod", "all_max", "all_min", "all_gather", "all_to_all", "broadcast", "send", "recv")
+COLLECTIVES = ("all_sum", "all_prod", "all_max", "all_min", "all_reduce_start", "all_gather", "all_to_all", "broadcast",
+               "send", "recv")
 
 
 def unsupported(names, reason, onnx="not exportable"):
