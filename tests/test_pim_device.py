@@ -260,3 +260,53 @@ def test_fused_kernel_with_unsupported_step_runs_node_by_node():
     x = em.asarray(xs, device="pim")
     r = (x * 3 + 1) // 2.5
     assert_matches(r, (xs * 3 + 1) // 2.5)
+
+
+def _np_argsort(a, descending):
+    if not descending:
+        return np.argsort(a, axis=-1, kind="stable")
+    # The Array API reference: flip, stable argsort, flip, map the indices back (ties in index order, NaN first).
+    n = a.shape[-1]
+    return n - 1 - np.flip(np.argsort(np.flip(a, -1), axis=-1, kind="stable"), -1)
+
+
+def _argsort_values(shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    if dtype == "bool":
+        return rng.integers(0, 2, shape).astype(bool)
+    if dtype.startswith("float"):
+        sp = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 5e-324, 1e-310], dtype=dtype)
+        a = rng.integers(-3, 4, shape).astype(dtype)  # many ties
+        pick = rng.integers(0, 3, shape) == 0
+        a[pick] = rng.choice(sp, int(pick.sum()))
+        if a.size > 3:  # NaN payloads, negative NaN, the all-ones pattern
+            u = np.uint32 if dtype == "float32" else np.uint64
+            flat = a.reshape(-1)
+            flat[:3] = np.array([np.iinfo(u).max, np.iinfo(u).max >> 1, (np.iinfo(u).max >> 1) - 5], dtype=u).view(dtype)
+        return a
+    info = np.iinfo(dtype)
+    a = rng.integers(-3, 4, shape).astype(dtype)
+    pick = rng.integers(0, 3, shape) == 0
+    a[pick] = rng.integers(info.min, info.max, int(pick.sum()), dtype=dtype, endpoint=True)
+    return a
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint32", "float32", "int64", "float64", "bool", "int8"])
+@pytest.mark.parametrize("shape", [(1,), (7,), (64,), (300,), (3, 5), (4, 16), (2, 3, 7)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_argsort_on_pim_is_stable(dtype, shape, descending):
+    a = _argsort_values(shape, dtype, hash((dtype, shape, descending)) % 1000)
+    got = em.argsort(em.asarray(a, device="pim"), descending=descending)
+    assert got.device == "pim" and got.dtype == em.int64
+    want = _np_argsort(a, descending)
+    np.testing.assert_array_equal(got.numpy(), want)
+    assert np.array_equal(em.argsort(em.asarray(a), descending=descending).numpy(), want)  # the cpu agrees
+
+
+def test_argsort_on_pim_flattens_and_rejects_leading_axes():
+    a = _argsort_values((4, 6), "float32", 3)
+    x = em.asarray(a, device="pim")
+    np.testing.assert_array_equal(em.argsort(x, axis=None).numpy(), np.argsort(a, axis=None, kind="stable"))
+    assert em.argsort(em.asarray(np.zeros((0, 3), np.int32), device="pim")).shape == (0, 3)
+    with pytest.raises(NotImplementedError, match="argsort"):
+        em.argsort(x, axis=0).numpy()

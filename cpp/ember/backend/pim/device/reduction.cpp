@@ -187,6 +187,34 @@ void sort_kernel(Node& n) {
   set_tensor(n, out);
 }
 
+// argsort along the last axis: the stable sorting network on a dense copy, one group per row.
+void argsort_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(in.dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(DType::I64));
+  if (n.params.axes.at(0) != in.ndim() - 1) throw Unsupported("argsort along a leading axis");
+  const uint64_t len = uint64_t(in.shape.back()), groups = uint64_t(in.size()) / len;
+  const Tensor& src = tensor_of(in);
+  const uint32_t rows = machine().geometry().rows;
+  Tensor like = alloc(src.n, t, std::bit_floor(uint32_t(std::min<uint64_t>(src.n, rows))), 28);
+  machine().free(like);
+  std::vector<uint64_t> iota(src.n);
+  for (uint64_t i = 0; i < src.n; ++i) iota[i] = i;
+  Tensor work = gather(src, iota, like);
+  Tensor idx;
+  try {
+    idx = alloc_like(work, DType::I64);
+    argsort(machine(), work, idx, n.params.flag, groups > 1 ? len : 0);
+  } catch (const std::exception& e) {
+    machine().free(work);
+    if (idx.n) machine().free(idx);
+    if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+    throw;
+  }
+  machine().free(work);
+  set_tensor(n, idx);
+}
+
 // cumsum along one axis: the machine's parallel prefix sum on each line (gathered dense), moved
 // back into place.
 void cumsum_kernel(Node& n) {
@@ -279,6 +307,7 @@ void register_reductions() {
   register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);
   register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
   register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
+  register_kernel(DeviceType::PIM, "argsort", profiled<argsort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
     register_kernel(DeviceType::PIM, op, profiled<reduce_kernel>);
 }
