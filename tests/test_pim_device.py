@@ -310,3 +310,46 @@ def test_argsort_on_pim_flattens_and_rejects_leading_axes():
     assert em.argsort(em.asarray(np.zeros((0, 3), np.int32), device="pim")).shape == (0, 3)
     with pytest.raises(NotImplementedError, match="argsort"):
         em.argsort(x, axis=0).numpy()
+
+
+def _rounding_values(dtype):
+    info = np.finfo(dtype)
+    m = info.nmant
+    k = np.arange(-6, 7, dtype=dtype)
+    near = [2.0 ** m, 2.0 ** m - 0.5, 2.0 ** m - 1, 2.0 ** m + 2, 2.0 ** (m - 1) + 0.5, 2.0 ** (m - 1) - 0.5,
+            2.0 ** (m - 1) - 1.5, 2.0 ** (m + 1)]
+    v = np.concatenate([_specials(dtype), k + 0.5, k + 0.25, k - 0.25, np.array(near, dtype=dtype),
+                        np.nextafter(np.array([0.5, 1.0, 1.5, 2.5], dtype), np.array(0, dtype))])
+    v = np.concatenate([v, -v]).astype(dtype)
+    u = np.uint32 if dtype == "float32" else np.uint64
+    nan_bits = np.array([np.iinfo(u).max, (np.iinfo(u).max >> 1) - 1], dtype=u)  # negative NaN, signaling NaN
+    return np.concatenate([v, nan_bits.view(dtype)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", ["isnan", "isinf", "isfinite", "signbit", "floor", "ceil", "trunc", "rint", "round"])
+def test_classify_and_round_on_pim_bit_exact(dtype, op):
+    xs = _rounding_values(dtype)
+    got = getattr(em, op)(em.asarray(xs, device="pim"))
+    assert got.device == "pim"
+    with np.errstate(all="ignore"):
+        want = getattr(np, op)(xs)
+    assert got.dtype == want.dtype
+    # bit for bit: signed zeros, quieted NaN payloads
+    np.testing.assert_array_equal(got.numpy().view(np.uint8), np.asarray(want).view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype,op", [(d, o) for d in ("int32", "uint32", "int64", "bool")
+                                      for o in ("isnan", "isinf", "isfinite", "signbit", "floor", "ceil", "trunc")
+                                      if d != "bool" or o in ("isnan", "isinf", "isfinite", "signbit")])
+def test_classify_and_round_integers_on_pim(on_pim, dtype, op):
+    check_op(getattr(em, op), getattr(np, op), sample((5, 3), dtype, 2))
+
+
+def test_rounding_fuses_with_arithmetic():
+    xs = _rounding_values("float32")
+    x = em.asarray(xs, device="pim")
+    with np.errstate(all="ignore"):
+        want = np.where(np.isfinite(xs), np.floor(xs * 0.5) + np.ceil(xs), 0)
+    got = em.where(em.isfinite(x), em.floor(x * 0.5) + em.ceil(x), 0)
+    np.testing.assert_array_equal(got.numpy().view(np.uint32), want.astype(np.float32).view(np.uint32))
