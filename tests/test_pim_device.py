@@ -303,13 +303,23 @@ def test_argsort_on_pim_is_stable(dtype, shape, descending):
     assert np.array_equal(em.argsort(em.asarray(a), descending=descending).numpy(), want)  # the cpu agrees
 
 
-def test_argsort_on_pim_flattens_and_rejects_leading_axes():
-    a = _argsort_values((4, 6), "float32", 3)
+@pytest.mark.parametrize("dtype", ["int32", "float32", "float64", "int64"])
+@pytest.mark.parametrize("shape", [(4, 6), (3, 5, 7), (2, 1, 9)])
+def test_sort_and_argsort_on_pim_along_any_axis(dtype, shape):
+    a = _argsort_values(shape, dtype, 3)
     x = em.asarray(a, device="pim")
-    np.testing.assert_array_equal(em.argsort(x, axis=None).numpy(), np.argsort(a, axis=None, kind="stable"))
-    assert em.argsort(em.asarray(np.zeros((0, 3), np.int32), device="pim")).shape == (0, 3)
-    with pytest.raises(NotImplementedError, match="argsort"):
-        em.argsort(x, axis=0).numpy()
+    for axis in [None] + list(range(-len(shape), len(shape))):
+        got = em.argsort(x, axis=axis)
+        assert got.device == "pim"
+        np.testing.assert_array_equal(got.numpy(), np.argsort(a, axis=axis, kind="stable"))
+        want = np.sort(a, axis=axis)
+        assert_matches(em.sort(x, axis=axis), want)
+        if axis is not None:
+            ax = axis % len(shape)
+            n = shape[ax]
+            want_desc = n - 1 - np.flip(np.argsort(np.flip(a, ax), axis=ax, kind="stable"), ax)
+            np.testing.assert_array_equal(em.argsort(x, axis=axis, descending=True).numpy(), want_desc)
+    assert em.argsort(em.asarray(np.zeros((0, 3), np.int32), device="pim"), axis=0).shape == (0, 3)
 
 
 def _rounding_values(dtype):

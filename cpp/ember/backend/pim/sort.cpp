@@ -90,7 +90,7 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
   // The key's parts, compared lexicographically from the top one (fewer registers at once).
   std::vector<std::pair<uint32_t, uint32_t>> kparts;  // (lo, len)
   if (Lr) kparts.push_back({0, Lr});
-  if (arg)  // one register per value part: 64-bit keys need fewer scratch registers at once
+  if (wide)  // one register per value part: 64-bit keys need fewer scratch registers at once
     for (uint32_t lo = 0; lo < w; lo += P) kparts.push_back({Lr + lo, std::min(P, w - lo)});
   else
     kparts.push_back({Lr, w});
