@@ -260,3 +260,106 @@ def test_fused_kernel_with_unsupported_step_runs_node_by_node():
     x = em.asarray(xs, device="pim")
     r = (x * 3 + 1) // 2.5
     assert_matches(r, (xs * 3 + 1) // 2.5)
+
+
+def _np_argsort(a, descending):
+    if not descending:
+        return np.argsort(a, axis=-1, kind="stable")
+    # The Array API reference: flip, stable argsort, flip, map the indices back (ties in index order, NaN first).
+    n = a.shape[-1]
+    return n - 1 - np.flip(np.argsort(np.flip(a, -1), axis=-1, kind="stable"), -1)
+
+
+def _argsort_values(shape, dtype, seed):
+    rng = np.random.default_rng(seed)
+    if dtype == "bool":
+        return rng.integers(0, 2, shape).astype(bool)
+    if dtype.startswith("float"):
+        sp = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, 1.0, -1.0, 5e-324, 1e-310], dtype=dtype)
+        a = rng.integers(-3, 4, shape).astype(dtype)  # many ties
+        pick = rng.integers(0, 3, shape) == 0
+        a[pick] = rng.choice(sp, int(pick.sum()))
+        if a.size > 3:  # NaN payloads, negative NaN, the all-ones pattern
+            u = np.uint32 if dtype == "float32" else np.uint64
+            flat = a.reshape(-1)
+            flat[:3] = np.array([np.iinfo(u).max, np.iinfo(u).max >> 1, (np.iinfo(u).max >> 1) - 5], dtype=u).view(dtype)
+        return a
+    info = np.iinfo(dtype)
+    a = rng.integers(-3, 4, shape).astype(dtype)
+    pick = rng.integers(0, 3, shape) == 0
+    a[pick] = rng.integers(info.min, info.max, int(pick.sum()), dtype=dtype, endpoint=True)
+    return a
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint32", "float32", "int64", "float64", "bool", "int8"])
+@pytest.mark.parametrize("shape", [(1,), (7,), (64,), (300,), (3, 5), (4, 16), (2, 3, 7)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_argsort_on_pim_is_stable(dtype, shape, descending):
+    a = _argsort_values(shape, dtype, hash((dtype, shape, descending)) % 1000)
+    got = em.argsort(em.asarray(a, device="pim"), descending=descending)
+    assert got.device == "pim" and got.dtype == em.int64
+    want = _np_argsort(a, descending)
+    np.testing.assert_array_equal(got.numpy(), want)
+    assert np.array_equal(em.argsort(em.asarray(a), descending=descending).numpy(), want)  # the cpu agrees
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float32", "float64", "int64"])
+@pytest.mark.parametrize("shape", [(4, 6), (3, 5, 7), (2, 1, 9)])
+def test_sort_and_argsort_on_pim_along_any_axis(dtype, shape):
+    a = _argsort_values(shape, dtype, 3)
+    x = em.asarray(a, device="pim")
+    for axis in [None] + list(range(-len(shape), len(shape))):
+        got = em.argsort(x, axis=axis)
+        assert got.device == "pim"
+        np.testing.assert_array_equal(got.numpy(), np.argsort(a, axis=axis, kind="stable"))
+        want = np.sort(a, axis=axis)
+        assert_matches(em.sort(x, axis=axis), want)
+        if axis is not None:
+            ax = axis % len(shape)
+            n = shape[ax]
+            want_desc = n - 1 - np.flip(np.argsort(np.flip(a, ax), axis=ax, kind="stable"), ax)
+            np.testing.assert_array_equal(em.argsort(x, axis=axis, descending=True).numpy(), want_desc)
+    assert em.argsort(em.asarray(np.zeros((0, 3), np.int32), device="pim"), axis=0).shape == (0, 3)
+
+
+def _rounding_values(dtype):
+    info = np.finfo(dtype)
+    m = info.nmant
+    k = np.arange(-6, 7, dtype=dtype)
+    near = [2.0 ** m, 2.0 ** m - 0.5, 2.0 ** m - 1, 2.0 ** m + 2, 2.0 ** (m - 1) + 0.5, 2.0 ** (m - 1) - 0.5,
+            2.0 ** (m - 1) - 1.5, 2.0 ** (m + 1)]
+    v = np.concatenate([_specials(dtype), k + 0.5, k + 0.25, k - 0.25, np.array(near, dtype=dtype),
+                        np.nextafter(np.array([0.5, 1.0, 1.5, 2.5], dtype), np.array(0, dtype))])
+    v = np.concatenate([v, -v]).astype(dtype)
+    u = np.uint32 if dtype == "float32" else np.uint64
+    nan_bits = np.array([np.iinfo(u).max, (np.iinfo(u).max >> 1) - 1], dtype=u)  # negative NaN, signaling NaN
+    return np.concatenate([v, nan_bits.view(dtype)])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", ["isnan", "isinf", "isfinite", "signbit", "floor", "ceil", "trunc", "rint", "round"])
+def test_classify_and_round_on_pim_bit_exact(dtype, op):
+    xs = _rounding_values(dtype)
+    got = getattr(em, op)(em.asarray(xs, device="pim"))
+    assert got.device == "pim"
+    with np.errstate(all="ignore"):
+        want = getattr(np, op)(xs)
+    assert got.dtype == want.dtype
+    # bit for bit: signed zeros, quieted NaN payloads
+    np.testing.assert_array_equal(got.numpy().view(np.uint8), np.asarray(want).view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype,op", [(d, o) for d in ("int32", "uint32", "int64", "bool")
+                                      for o in ("isnan", "isinf", "isfinite", "signbit", "floor", "ceil", "trunc")
+                                      if d != "bool" or o in ("isnan", "isinf", "isfinite", "signbit")])
+def test_classify_and_round_integers_on_pim(on_pim, dtype, op):
+    check_op(getattr(em, op), getattr(np, op), sample((5, 3), dtype, 2))
+
+
+def test_rounding_fuses_with_arithmetic():
+    xs = _rounding_values("float32")
+    x = em.asarray(xs, device="pim")
+    with np.errstate(all="ignore"):
+        want = np.where(np.isfinite(xs), np.floor(xs * 0.5) + np.ceil(xs), 0)
+    got = em.where(em.isfinite(x), em.floor(x * 0.5) + em.ceil(x), 0)
+    np.testing.assert_array_equal(got.numpy().view(np.uint32), want.astype(np.float32).view(np.uint32))

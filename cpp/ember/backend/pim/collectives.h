@@ -36,4 +36,11 @@ Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out);
 // NaN last as in NumPy). Returns the cost.
 Metrics sort(Machine& m, const Tensor& t, bool descending = false, uint64_t group = 0);
 
+// Stable argsort: idx (int64, placed like t) receives, for each sorted position of each group,
+// the index within the group of the element that goes there, ties in index order (NumPy's
+// kind="stable"; floats with -0 == +0 and NaN last, first when descending). t is unchanged.
+// Also bool. Same network as sort, on a key [rank | value key | group] that is unique per element.
+Metrics argsort(Machine& m, const Tensor& t, const Tensor& idx, bool descending = false,
+                uint64_t group = 0);
+
 }  // namespace ember::pim

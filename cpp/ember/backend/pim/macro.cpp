@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "microcode/float_round.h"
 #include "microcode/ops.h"
 
 namespace ember::pim {
@@ -38,6 +39,14 @@ const char* macro_name(Macro m) {
     case Macro::Sqrt: return "sqrt";
     case Macro::Sin: return "sin";
     case Macro::Cos: return "cos";
+    case Macro::IsNan: return "isnan";
+    case Macro::IsInf: return "isinf";
+    case Macro::IsFinite: return "isfinite";
+    case Macro::Signbit: return "signbit";
+    case Macro::Floor: return "floor";
+    case Macro::Ceil: return "ceil";
+    case Macro::Trunc: return "trunc";
+    case Macro::Rint: return "rint";
   }
   return "?";
 }
@@ -46,6 +55,8 @@ int macro_arity(Macro m) {
   switch (m) {
     case Macro::Copy: case Macro::Neg: case Macro::Abs: case Macro::Sign: case Macro::Not:
     case Macro::Cast: case Macro::Sqrt: case Macro::Sin: case Macro::Cos:
+    case Macro::IsNan: case Macro::IsInf: case Macro::IsFinite: case Macro::Signbit:
+    case Macro::Floor: case Macro::Ceil: case Macro::Trunc: case Macro::Rint:
       return 1;
     case Macro::Where: return 3;
     default: return 2;
@@ -55,7 +66,8 @@ int macro_arity(Macro m) {
 DType result_dtype(Macro m, DType t) {
   switch (m) {
     case Macro::Lt: case Macro::Le: case Macro::Gt: case Macro::Ge: case Macro::Eq:
-    case Macro::Ne:
+    case Macro::Ne: case Macro::IsNan: case Macro::IsInf: case Macro::IsFinite:
+    case Macro::Signbit:
       return DType::Bool;
     case Macro::TrueDiv: return is_float(t) ? t : DType::F64;  // NumPy: int / int -> float64
     default: return t;
@@ -89,7 +101,9 @@ void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
       return;
     }
   bool ok = false;
-  if (m == Macro::Cast)
+  if (mc::is_round_macro(m))
+    ok = mc::emit_round_macro(b, m, in_t, out, in[0]);
+  else if (m == Macro::Cast)
     ok = mc::emit_cast(b, in_t, out_t, out, in[0]);
   else if (is_float(in_t))
     ok = mc::emit_float_macro(b, m, in_t, out_t, out, in);

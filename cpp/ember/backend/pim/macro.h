@@ -12,6 +12,8 @@ enum class Macro {
   Copy, Add, Sub, Mul, TrueDiv, FloorDiv, Mod, Neg, Abs, Sign,
   Lt, Le, Gt, Ge, Eq, Ne, Min, Max,
   And, Or, Xor, Not, Shl, Shr, Where, Cast, Sqrt, Sin, Cos,
+  // float classification (-> bool) and rounding to integral values (microcode/float_round.cpp)
+  IsNan, IsInf, IsFinite, Signbit, Floor, Ceil, Trunc, Rint,
 };
 
 const char* macro_name(Macro m);

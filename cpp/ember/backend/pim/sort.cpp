@@ -31,14 +31,18 @@ void write_value(std::vector<MicroOp>& ops, const Val& v, uint64_t bits, uint32_
   for (uint32_t j = 0; j < v.nregs; ++j) ops.push_back(write_op(v.r[j], (bits >> (j * P)) & wmask));
 }
 
-}  // namespace
-
-Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
+// idx null: sort t in place. Else argsort: t is left unchanged and idx (int64, placed like t)
+// receives each sorted position's index within its group. The key then carries the element's
+// rank in its low bits, so keys are unique: the network's order is the stable order.
+Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, const Tensor* idx) {
   const Geometry& g = m.geometry();
   const uint32_t P = g.partitions;
   const DType dt = t.dtype;
-  if (dt == DType::Bool) throw std::invalid_argument("pim: sort of bool is not supported");
+  const bool arg = idx != nullptr;
+  if (dt == DType::Bool && !arg) throw std::invalid_argument("pim: sort of bool is not supported");
   if (!t.dense()) throw std::invalid_argument("pim: sort of a strided view is not supported");
+  if (arg && (idx->dtype != DType::I64 || !idx->same_place(t)))
+    throw std::invalid_argument("pim: argsort needs an int64 index tensor placed like its input");
   // Floats are sorted by an unsigned key (negative: ~x, else x ^ sign; NaN just above +inf, so
   // NaNs go last as in NumPy) and carry their original bits along as a payload.
   const bool fl = is_float(dt);
@@ -75,18 +79,28 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   // indistinguishable from padding, so it stays correct). Float keys are inverted for descending
   // order, so the network itself sorts floats ascending.
   const uint64_t pad = fl ? wmask : (descending ? vmin : vmax);
-  const bool net_desc = fl || composite ? false : descending;
+  const bool net_desc = fl || composite || arg ? false : descending;
   const DType kt = fl ? (w == 32 ? DType::U32 : DType::U64) : dt;
-  const bool carry = fl || composite;  // a key separate from the value (the payload)
+  const bool wide = composite || arg;          // a multi-part key built after the slot index
+  const bool carry = (fl || composite) && !arg;  // a key separate from the value (the payload)
   const uint32_t Lgid = composite ? std::max<uint32_t>(1, log2_ceil((N + group - 1) / group)) : 0;
-  const uint32_t kw = w + Lgid;  // key width
-  const bool key_signed = !composite && is_signed_int(kt);
+  const uint32_t Lr = arg ? L : 0;  // argsort: the rank below the value key
+  const uint32_t kw = Lr + w + Lgid;  // key width: [rank | value key | group index]
+  const bool key_signed = !wide && is_signed_int(kt);
+  // The key's parts, compared lexicographically from the top one (fewer registers at once).
+  std::vector<std::pair<uint32_t, uint32_t>> kparts;  // (lo, len)
+  if (Lr) kparts.push_back({0, Lr});
+  if (wide)  // one register per value part: 64-bit keys need fewer scratch registers at once
+    for (uint32_t lo = 0; lo < w; lo += P) kparts.push_back({Lr + lo, std::min(P, w - lo)});
+  else
+    kparts.push_back({Lr, w});
+  if (Lgid) kparts.push_back({Lr + w, Lgid});
 
   Tensor V = m.alloc(N, dt, uint32_t(Rw));
   std::vector<Tensor> parts;  // allocations behind the wide key tensors
   auto key_tensor = [&]() {   // a tensor of kw bits placed like V
-    if (!composite) return m.alloc_like(V, kt);
-    Tensor k = m.alloc_like(V, DType::U64);
+    if (!wide) return m.alloc_like(V, kt);
+    Tensor k = m.alloc_like(V, arg ? DType::U32 : DType::U64);
     parts.push_back(k);
     Val v = k.regs;
     while (uint32_t(v.nregs) * P < kw) {
@@ -99,7 +113,7 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     k.regs = v;
     return k;
   };
-  Tensor K = carry ? key_tensor() : V;
+  Tensor K = carry || arg ? key_tensor() : V;
   Tensor Pd = key_tensor(), Pu = key_tensor(), ID = m.alloc_like(V, DType::U32);
   const uint32_t w0 = V.xb0, wl = uint32_t(w0 + C - 1);
   std::vector<MicroOp> ops;
@@ -125,13 +139,23 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   if (fl) {  // keys of every work slot
     Builder b(P, m.free_registers(w0, uint32_t(C)));
     const mc::FloatFormat f = mc::float_format(dt);
-    const Bits v = all(V.regs), k = all(K.regs).sub(0, w);
+    const Bits v = all(V.regs), k = all(K.regs).sub(Lr, w);
     {
       Tmp c = b.tmp(w - 1), nc = b.tmp(w - 1), nv = b.tmp(w - 1);
+      if (arg) {  // -0 takes the key of +0: equal values keep their index order
+        Tmp z = b.tmp(2);
+        mc::is_zero(b, z.bit(0), v.sub(0, w - 1), true);
+        b.andc(z.bit(1), z.bit(0), v.top());
+        b.bcast(c(), nc(), z.bit(1));
+        b.notc(nv(), v.sub(0, w - 1));
+        b.mux(k.sub(0, w - 1), c(), nc(), nv(), v.sub(0, w - 1));
+        b.notc(k.top(), z.bit(1));
+      } else {
       b.bcast(c(), nc(), v.top());
       b.notc(nv(), v.sub(0, w - 1));
       b.mux(k.sub(0, w - 1), c(), nc(), nv(), v.sub(0, w - 1));  // negative: ~x
       b.notc(k.top(), v.top());                                 // non-negative: x ^ sign
+      }
     }
     Tmp nan = b.tmp(1), padf = b.tmp(1), nk = b.tmp(w);
     mc::isnan_bit(b, f, nan(), v, false);
@@ -139,13 +163,15 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     b.set_const(nk(), inf_key + 1);  // NaN: just above +inf
     b.mux1(k, nan(), nk(), k);
     if (descending) b.notc(nk(), k), b.copy(k, nk());
-    mc::all_ones(b, padf(), v, false);
-    b.init(nk(), true);
-    b.mux1(k, padf(), nk(), k);  // padding: the maximum key
+    if (!arg) {  // argsort marks padding by its rank (below)
+      mc::all_ones(b, padf(), v, false);
+      b.init(nk(), true);
+      b.mux1(k, padf(), nk(), k);  // padding: the maximum key
+    }
     ops.insert(ops.end(), b.ops().begin(), b.ops().end());
-  } else if (composite) {  // integer value key in unsigned order (inverted for descending)
+  } else if (wide) {  // integer value key in unsigned order (inverted for descending)
     Builder b(P, m.free_registers(w0, uint32_t(C)));
-    const Bits v = all(V.regs), k = all(K.regs).sub(0, w);
+    const Bits v = all(V.regs), k = all(K.regs).sub(Lr, w);
     const bool flip_sign = is_signed_int(dt);
     if (descending) {
       b.notc(k, v);
@@ -153,6 +179,25 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     } else {
       b.copy(k, v);
       if (flip_sign) b.notc(k.top(), v.top());
+    }
+    ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+  }
+  if (arg && Lr) {  // the rank in the low key bits; padding slots (rank >= n) get the top value key
+    Builder b(P, m.free_registers(w0, uint32_t(C)));
+    const Bits id = all(ID.regs), k = all(K.regs);
+    for (uint32_t bit = 0; bit < L; ++bit) b.copy(k.bit(bit), id.bit(perm(bit)));
+    if (n < N) {
+      Tmp c = b.tmp(L + 1), pad_bit = b.tmp(1);
+      b.init(c.bit(L), false);
+      b.set_const(c(0, L), n);
+      b.init(pad_bit(), false);
+      Tmp r = b.tmp(L + 1);
+      b.init(r.bit(L), false);
+      b.copy(r(0, L), k.sub(0, L));
+      mc::less(b, pad_bit(), r(), c(), false, true);  // rank >= n
+      Tmp pc = b.tmp(w);
+      b.bcast(pc(), Bits{}, pad_bit());
+      b.orc(k.sub(Lr, w), k.sub(Lr, w), pc());
     }
     ops.insert(ops.end(), b.ops().begin(), b.ops().end());
   }
@@ -164,11 +209,11 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     for (uint32_t bit = 0; bit < L; ++bit) b.copy(rank.bit(bit), id.bit(perm(bit)));
     b.set_const(gc(), group);
     mc::udivmod(b, gq(), Bits{}, rank(), gc());
-    b.copy(all(K.regs).sub(w, Lgid), gq(0, Lgid));
+    b.copy(all(K.regs).sub(Lr + w, Lgid), gq(0, Lgid));
     ops.insert(ops.end(), b.ops().begin(), b.ops().end());
   }
   };
-  if (!composite) build_keys();
+  if (!wide) build_keys();
   // Slot-index register: crossbar bits by doubling on row 0, copied to every row, then row bits
   // by doubling over rows.
   ops.push_back(logic_h(Gate::Init0, 0, 0, 0, 0, ID.regs.r[0], 0, uint16_t(P - 1)));
@@ -188,7 +233,7 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
     ops.push_back(logic_h(Gate::Init1, 0, 0, 0, 0, ID.regs.r[0], uint16_t(lC + l), uint16_t(lC + l)));
   }
   ops.push_back(mask_rows(0, uint32_t(Rw - 1)));
-  if (composite) build_keys();  // they need the slot index
+  if (wide) build_keys();  // they need the slot index
   // Bitonic network in rank space.
   const uint32_t Lg = group && !composite ? log2_ceil(group) : L;
   for (uint32_t kb = 1; kb <= Lg; ++kb) {      // block size 2^kb
@@ -232,42 +277,49 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
           b.notc(asc, id.bit(perm(kb)));
         }
         b.xnorc(wmin, low, asc);
-        // Composite keys are handled as (value key, group index) parts: fewer registers at once.
+        // Wide keys are handled part by part: fewer registers at once.
+        auto part = [&](const Bits& x, size_t i) { return x.sub(kparts[i].first, kparts[i].second); };
         auto mux1p = [&](const Bits& o, const Bits& cnd, const Bits& x, const Bits& y) {
-          if (!composite) {
+          if (!wide) {
             b.mux1(o, cnd, x, y);
             return;
           }
-          b.mux1(o.sub(0, w), cnd, x.sub(0, w), y.sub(0, w));
-          b.mux1(o.sub(w, Lgid), cnd, x.sub(w, Lgid), y.sub(w, Lgid));
+          for (size_t i = 0; i < kparts.size(); ++i) b.mux1(part(o, i), cnd, part(x, i), part(y, i));
         };
         auto lessp = [&](const Bits& o, const Bits& x, const Bits& y) {
-          if (!composite) {
+          if (!wide) {
             mc::less(b, o, x, y, key_signed, false);
             return;
           }
-          Tmp t = b.tmp(3);  // x < y lexicographically on (group, value)
-          mc::less(b, t.bit(0), x.sub(w, Lgid), y.sub(w, Lgid), false, false);
-          mc::equal(b, t.bit(1), x.sub(w, Lgid), y.sub(w, Lgid), false);
-          mc::less(b, t.bit(2), x.sub(0, w), y.sub(0, w), false, false);
-          b.andc(t.bit(1), t.bit(1), t.bit(2));
-          b.orc(o, t.bit(0), t.bit(1));
+          // x < y lexicographically, from the lowest part up: r = less(p) | (equal(p) & r)
+          Tmp acc = b.tmp(1);
+          mc::less(b, kparts.size() == 1 ? o : acc(), part(x, 0), part(y, 0), false, false);
+          for (size_t i = 1; i < kparts.size(); ++i) {
+            Tmp t = b.tmp(2);
+            mc::less(b, t.bit(0), part(x, i), part(y, i), false, false);
+            mc::equal(b, t.bit(1), part(x, i), part(y, i), false);
+            b.andc(t.bit(1), t.bit(1), acc());
+            b.orc(i + 1 == kparts.size() ? o : acc(), t.bit(0), t.bit(1));
+          }
         };
         auto equalp = [&](const Bits& o, const Bits& x, const Bits& y) {
-          if (!composite) {
+          if (!wide) {
             mc::equal(b, o, x, y, false);
             return;
           }
           Tmp t = b.tmp(2);
-          mc::equal(b, t.bit(0), x.sub(w, Lgid), y.sub(w, Lgid), false);
-          mc::equal(b, t.bit(1), x.sub(0, w), y.sub(0, w), false);
-          b.andc(o, t.bit(0), t.bit(1));
+          mc::equal(b, o, part(x, 0), part(y, 0), false);
+          for (size_t i = 1; i < kparts.size(); ++i) {
+            mc::equal(b, t.bit(0), part(x, i), part(y, i), false);
+            b.andc(t.bit(1), t.bit(0), o);
+            b.copy(o, t.bit(1));
+          }
         };
         Tmp Q = b.tmp(kw), c = b.tmp(1);
         mux1p(Q(), low, all(Pd.regs), all(Pu.regs));
         lessp(c(), Q(), all(K.regs));  // partner < self
-        if (!fl) {
-          b.xnorc(sel, c(), wmin);  // equal keys are equal values: ties need no care
+        if (!fl || arg) {
+          b.xnorc(sel, c(), wmin);  // (argsort keys are unique)  // equal keys are equal values: ties need no care
         } else {
           // min side takes the partner iff partner < self, max side iff self < partner, so that
           // equal keys with different payloads (NaNs) are never duplicated
@@ -289,16 +341,37 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
       }
     }
   }
+  // argsort: the index within the group from the rank bits of the sorted keys.
+  Tensor IX;
+  if (arg) {
+    IX = m.alloc_like(V, DType::I64);
+    Builder b(P, m.free_registers(w0, uint32_t(C)));
+    const Bits ix = all(IX.regs), k = all(K.regs);
+    b.init(ix, false);
+    if (composite) {
+      Tmp r = b.tmp(L), gc = b.tmp(L);
+      b.set_const(gc(), group);
+      mc::udivmod(b, Bits{}, r(), k.sub(0, L), gc());
+      b.copy(ix.sub(0, L), r());
+    } else {
+      const uint32_t lg = group ? log2_ceil(group) : L;
+      if (lg) b.copy(ix.sub(0, lg), k.sub(0, lg));
+    }
+    ops.insert(ops.end(), b.ops().begin(), b.ops().end());
+  }
   // Gather: slots r * Xp + [0, X) -> tensor row r.
+  const Tensor& src = arg ? IX : V;
+  const Tensor& dst = arg ? *idx : t;
   for (uint32_t r = 0; r < R; ++r) {
     const uint64_t wb = uint64_t(r) * Xp;
     const uint32_t s0 = uint32_t(w0 + wb % C);
     ops.push_back(mask_crossbars(s0, s0 + X - 1));
-    for (uint32_t j = 0; j < V.regs.nregs; ++j)
-      ops.push_back(move_op(uint32_t(wb / C), V.regs.r[j], r, t.regs.r[j], int64_t(t.xb0)));
+    for (uint32_t j = 0; j < src.regs.nregs; ++j)
+      ops.push_back(move_op(uint32_t(wb / C), src.regs.r[j], r, dst.regs.r[j], int64_t(dst.xb0)));
   }
   const Metrics cost = m.execute(ops);
-  if (!composite) {
+  if (arg) m.free(IX);
+  if (!wide) {
     if (fl) m.free(K);
     m.free(Pd);
     m.free(Pu);
@@ -307,6 +380,16 @@ Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
   m.free(V);
   m.free(ID);
   return cost;
+}
+
+}  // namespace
+
+Metrics sort(Machine& m, const Tensor& t, bool descending, uint64_t group) {
+  return sort_impl(m, t, descending, group, nullptr);
+}
+
+Metrics argsort(Machine& m, const Tensor& t, const Tensor& idx, bool descending, uint64_t group) {
+  return sort_impl(m, t, descending, group, &idx);
 }
 
 }  // namespace ember::pim

@@ -136,7 +136,8 @@ void register_elementwise() {
                          "not_equal", "minimum", "maximum", "bitwise_and", "bitwise_or", "bitwise_xor",
                          "logical_and", "logical_or", "logical_xor", "bitwise_invert", "logical_not",
                          "bitwise_left_shift", "bitwise_right_shift", "where", "astype", "copy",
-                         "positive", "sqrt", "sin", "cos"})
+                         "positive", "sqrt", "sin", "cos", "isnan", "isinf", "isfinite", "signbit",
+                         "floor", "ceil", "trunc", "rint", "round"})
     register_kernel(DeviceType::PIM, op, profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "pow", profiled<elementwise_kernel>);

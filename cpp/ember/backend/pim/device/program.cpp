@@ -69,6 +69,9 @@ std::optional<Macro> macro_named(std::string_view op) {
       {"bitwise_left_shift", Macro::Shl}, {"bitwise_right_shift", Macro::Shr},
       {"where", Macro::Where}, {"astype", Macro::Cast}, {"copy", Macro::Copy},
       {"positive", Macro::Copy}, {"sqrt", Macro::Sqrt}, {"sin", Macro::Sin}, {"cos", Macro::Cos},
+      {"isnan", Macro::IsNan}, {"isinf", Macro::IsInf}, {"isfinite", Macro::IsFinite},
+      {"signbit", Macro::Signbit}, {"floor", Macro::Floor}, {"ceil", Macro::Ceil},
+      {"trunc", Macro::Trunc}, {"rint", Macro::Rint}, {"round", Macro::Rint},
   };
   for (auto& [name, m] : table)
     if (name == op) return m;

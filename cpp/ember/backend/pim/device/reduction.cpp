@@ -159,33 +159,68 @@ void reduce_kernel(Node& n) {
   set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
 }
 
-// sort along the last axis: the machine's sorting network on a dense copy, one group per row.
-void sort_kernel(Node& n) {
+// Element numbers of an array of `shape` read line by line along axis ax: line m is
+// [m * L, (m + 1) * L) of the result (L = shape[ax]).
+std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
+  Shape shape;
+  Strides strides;
+  const Strides c = contiguous_strides(in_shape);
+  for (int k = 0; k < int(in_shape.size()); ++k)
+    if (k != ax) shape.push_back(in_shape[k]), strides.push_back(c[k]);
+  shape.push_back(in_shape[ax]), strides.push_back(c[ax]);
+  return strided_index(shape, strides, 0);
+}
+
+// sort / argsort along any axis: the lines are gathered one after the other into a layout with
+// a power-of-two number of rows per crossbar (what the sorting network wants), sorted there as
+// groups of one line each, and moved back into place when the axis is not the last.
+void sort_lines(Node& n, bool arg) {
   const Node& in = *n.inputs[0];
-  const DType t = to_pim(n.dtype);
-  if (n.size() == 0) return set_tensor(n, empty_tensor(t));
-  if (n.params.axes.at(0) != in.ndim() - 1) throw Unsupported("sort along a leading axis");
-  const uint64_t len = uint64_t(in.shape.back()), groups = uint64_t(in.size()) / len;
-  // The sorting network wants a power-of-two number of rows per crossbar: copy into such a layout.
+  const DType t = to_pim(in.dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(to_pim(n.dtype)));
+  const int ax = int(n.params.axes.at(0));
+  const bool last = ax == in.ndim() - 1;
+  const uint64_t len = uint64_t(in.shape[ax]), groups = uint64_t(in.size()) / len;
   const Tensor& src = tensor_of(in);
   const uint32_t rows = machine().geometry().rows;
   Tensor like = alloc(src.n, t, std::bit_floor(uint32_t(std::min<uint64_t>(src.n, rows))), 28);
   machine().free(like);
   std::vector<uint64_t> iota(src.n);
   for (uint64_t i = 0; i < src.n; ++i) iota[i] = i;
-  Tensor out = gather(src, iota, like);
+  const std::vector<uint64_t> order = last ? iota : lines_along(in.shape, ax);
+  Tensor work = gather(src, order, like), res;
   try {
-    sort(machine(), out, n.params.flag, groups > 1 ? len : 0);
+    if (arg) {
+      res = alloc_like(work, DType::I64);
+      argsort(machine(), work, res, n.params.flag, groups > 1 ? len : 0);
+      machine().free(work);
+    } else {
+      sort(machine(), work, n.params.flag, groups > 1 ? len : 0);
+      res = work;
+    }
+    work = Tensor{};
+    if (!last) {  // back into place: element order[k] of the result is sorted slot k
+      Tensor out = alloc(src.n, res.dtype);
+      try {
+        move_elements(res, iota, out, order);
+      } catch (...) {
+        machine().free(out);
+        throw;
+      }
+      machine().free(res);
+      res = out;
+    }
   } catch (const std::exception& e) {
-    machine().free(out);
+    if (work.n) machine().free(work);
+    if (res.n) machine().free(res);
     if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
     throw;
-  } catch (...) {
-    machine().free(out);
-    throw;
   }
-  set_tensor(n, out);
+  set_tensor(n, res);
 }
+
+void sort_kernel(Node& n) { sort_lines(n, false); }
+void argsort_kernel(Node& n) { sort_lines(n, true); }
 
 // cumsum along one axis: the machine's parallel prefix sum on each line (gathered dense), moved
 // back into place.
@@ -194,15 +229,9 @@ void cumsum_kernel(Node& n) {
   const DType t = to_pim(n.dtype);
   if (n.params.flag) throw Unsupported("include_initial is not lowered");
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
-  const int ax = int(n.params.axes.at(0)), nd = in.ndim();
+  const int ax = int(n.params.axes.at(0));
   const int64_t L = in.shape[ax], M = in.size() / L;
-  Shape shape;
-  Strides strides;
-  const Strides c = contiguous_strides(in.shape);
-  for (int k = 0; k < nd; ++k)
-    if (k != ax) shape.push_back(in.shape[k]), strides.push_back(c[k]);
-  shape.push_back(L), strides.push_back(c[ax]);
-  const auto all = strided_index(shape, strides, 0);  // line m = all[m * L .. (m + 1) * L)
+  const auto all = lines_along(in.shape, ax);  // line m = all[m * L .. (m + 1) * L)
   const Tensor& src = tensor_of(in);
   Tensor out = alloc(uint64_t(in.size()), t);
   std::vector<uint64_t> iota(static_cast<size_t>(L));
@@ -279,6 +308,7 @@ void register_reductions() {
   register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);
   register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
   register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
+  register_kernel(DeviceType::PIM, "argsort", profiled<argsort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
     register_kernel(DeviceType::PIM, op, profiled<reduce_kernel>);
 }
