@@ -4,7 +4,6 @@
 #include <mpi.h>
 
 #include <climits>
-#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -150,13 +149,14 @@ constexpr const char* kReduceNames[] = {"all_sum", "all_prod", "all_max", "all_m
 // The all-reduces posted and not yet completed, by start node.
 struct InFlight {
   std::vector<MPI_Request> requests;
+  std::shared_ptr<Buffer> input;  // MPI reads it until the completion: held here, not copied
   double t0 = 0;
 };
 std::mutex g_flight_mu;
 std::unordered_map<const Node*, InFlight> g_in_flight;
 
-// Checks the ranks' shapes and dtypes (blocking, small), copies the input into the result and posts
-// MPI_Iallreduce on it in place.
+// Checks the ranks' shapes and dtypes (blocking, small), then posts MPI_Iallreduce from the input
+// into the result.
 void all_reduce_start_kernel(Node& n) {
   if (alone(n)) return;
   double t0 = wtime();
@@ -164,18 +164,18 @@ void all_reduce_start_kernel(Node& n) {
   cpu::alloc_output(n);
   const Node& in = *n.inputs[0];
   int item = itemsize(n.dtype);
-  std::memcpy(n.data.byte_ptr(item), in.data.byte_ptr(item), static_cast<size_t>(nbytes(n)));
   const char* name = kReduceNames[n.params.ints.at(0)];
   MPI_Datatype type = mpi_type(n.dtype);
   MPI_Op op = mpi_op(name, n.dtype);
   InFlight f;
   f.t0 = t0;
+  f.input = in.data.buffer;
   constexpr int64_t kChunk = int64_t{1} << 30;  // MPI counts are ints
   for (int64_t done = 0, total = n.size(); done < total; done += kChunk) {
     int count = static_cast<int>(std::min(kChunk, total - done));
     f.requests.emplace_back();
-    check(MPI_Iallreduce(MPI_IN_PLACE, n.data.byte_ptr(item) + done * item, count, type, op, MPI_COMM_WORLD,
-                         &f.requests.back()),
+    check(MPI_Iallreduce(in.data.byte_ptr(item) + done * item, n.data.byte_ptr(item) + done * item, count, type, op,
+                         MPI_COMM_WORLD, &f.requests.back()),
           "MPI_Iallreduce");
   }
   std::lock_guard<std::mutex> lock(g_flight_mu);
