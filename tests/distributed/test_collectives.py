@@ -183,6 +183,25 @@ def test_trace_records_collectives(tmp_path):
             assert "traceEvents" in json.load(f)
 
 
+def test_trace_merges_every_ranks_kernels():
+    # Each rank's Kernels come from the core's trace, on the same clock as its collectives.
+    dist.trace_start()
+    x = em.asarray(np.arange(5000.0) + R)
+    float(dist.all_sum((x * 2.0 + 1.0).sum()))
+    events = dist.trace_stop()
+    spans = [e for e in events if e["ph"] == "X"]
+    for r in range(N):
+        kernels = [e for e in spans if e["pid"] == r and e["tid"] >= 1]
+        assert any("multiply" in e["name"] for e in kernels), (r, [e["name"] for e in kernels])
+        named = {e["tid"] for e in events if e["ph"] == "M" and e["name"] == "thread_name" and e["pid"] == r}
+        assert {e["tid"] for e in kernels} <= named
+    assert min(e["ts"] for e in spans) >= 0
+    if dist.HAVE_MPI and N > 1:
+        start = next(e for e in spans if e["pid"] == R and e["name"] == "all_reduce_start")
+        done = next(e for e in spans if e["pid"] == R and e["tid"] == 0 and e["name"] == "all_sum")
+        assert start["ts"] <= done["ts"] + done["dur"]
+
+
 def _kernel_lines(x):
     return em.kernels(x)[1].splitlines()
 
