@@ -16,14 +16,6 @@ using namespace pimtest;
 
 namespace {
 
-Geometry argsort_geometry() {
-  Geometry g = small_geometry();
-  g.crossbars = 4096;
-  g.rows = 64;
-  g.group = 256;
-  return g;
-}
-
 // The value of bit pattern v of dtype t, as a comparable double / integer pair.
 template <class T>
 T value_of(uint64_t v) {
@@ -58,7 +50,7 @@ std::vector<uint64_t> values(DType t, int n, std::mt19937_64& rng) {
 }
 
 template <class T>
-void check_argsort(DType t, int n, bool desc, uint64_t group, Geometry geo = argsort_geometry()) {
+void check_argsort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
   std::mt19937_64 rng(uint64_t(n) * 13 + desc + group * 7 + uint64_t(t));
   Machine mc(geo);
   const std::vector<uint64_t> v = values<T>(t, n, rng);
@@ -123,14 +115,14 @@ TEST(Argsort, Groups) {
 
 TEST(Argsort, MultiCrossbarLayouts) {
   // A tensor spread over several crossbars (power-of-two rows per crossbar).
-  Geometry g = argsort_geometry();
+  Geometry g = sort_geometry();
   g.rows = 16;
   check_argsort<float>(DType::F32, 256, false, 0, g);
   check_argsort<int32_t>(DType::I32, 512, true, 32, g);
 }
 
 TEST(Argsort, RejectsBadIndexTensor) {
-  Machine mc(argsort_geometry());
+  Machine mc(sort_geometry());
   Tensor a = mc.alloc(10, DType::I32);
   Tensor bad = mc.alloc_like(a, DType::I32);
   EXPECT_THROW(argsort(mc, a, bad), std::invalid_argument);

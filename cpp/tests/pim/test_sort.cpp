@@ -13,14 +13,6 @@ using namespace pimtest;
 
 namespace {
 
-Geometry sort_geometry() {
-  Geometry g = small_geometry();
-  g.crossbars = 4096;
-  g.rows = 64;
-  g.group = 256;
-  return g;
-}
-
 template <class T>
 void check_sort(DType t, int n, bool desc, uint64_t group, Geometry geo = sort_geometry()) {
   std::mt19937_64 rng(n * 7 + desc);

@@ -24,6 +24,15 @@ inline Geometry small_geometry() {
   return g;
 }
 
+// A machine wide enough for the sorting network's work area (4,096 crossbars of 64 rows).
+inline Geometry sort_geometry() {
+  Geometry g = small_geometry();
+  g.crossbars = 4096;
+  g.rows = 64;
+  g.group = 256;
+  return g;
+}
+
 inline uint64_t width_mask(DType t) {
   const uint32_t w = dtype_bits(t);
   return w == 64 ? ~uint64_t(0) : (uint64_t(1) << w) - 1;
