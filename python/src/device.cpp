@@ -1,5 +1,6 @@
 // Device placement: which device an array lives on, explicit transfers, the default device.
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include "bindings.h"
 #include "ember/backend/device.h"
@@ -35,6 +36,8 @@ void bind_device(nb::module_& m) {
   m.def("set_default_device", [](const std::string& d) { set_default_device(parse_device(d)); });
   m.def("get_default_device", [] { return std::string(device_name(default_device())); });
   m.def("check_device", [](const std::string& d) { parse_device(d); });
+  m.def("kernel_names", [](const std::string& d) { return kernel_names(parse_device(d)); }, nb::arg("device") = "cpu",
+        "The primitives the device has kernels for, sorted.");
 }
 
 }  // namespace ember::py

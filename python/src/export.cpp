@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "bindings.h"
-#include "ember/backend/device.h"
 #include "ember/graph/control.h"
+#include "ember/graph/inspect.h"
 #include "ember/graph/trace.h"
 
 namespace ember::py {
@@ -93,29 +93,15 @@ nb::dict record_of(const NodePtr& node) {
   return d;
 }
 
-// Records of the nodes under `roots` in an order where inputs come first, leaving out the nodes in
-// `known` (already recorded by an enclosing graph) and not looking below evaluated nodes.
+// Records of the nodes under `roots`, inputs first, leaving out those whose id is in `known`
+// (recorded by an enclosing graph).
 nb::list graph_records(const std::vector<Array>& roots, const std::unordered_set<int64_t>& known) {
-  std::unordered_set<const Node*> seen;
-  std::vector<NodePtr> order;
-  std::vector<std::pair<NodePtr, size_t>> stack;
-  for (auto& r : roots) {
-    NodePtr root = r.node();
-    if (known.count(id_of(root.get())) || !seen.insert(root.get()).second) continue;
-    stack.push_back({root, 0});
-    while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      if (!node->evaluated && next < node->inputs.size()) {
-        const NodePtr& in = node->inputs[next++];
-        if (!known.count(id_of(in.get())) && seen.insert(in.get()).second) stack.push_back({in, 0});
-        continue;
-      }
-      order.push_back(node);
-      stack.pop_back();
-    }
-  }
+  std::vector<NodePtr> nodes;
+  for (auto& r : roots) nodes.push_back(r.node());
+  std::unordered_set<const Node*> known_nodes;
+  for (int64_t id : known) known_nodes.insert(reinterpret_cast<const Node*>(static_cast<std::uintptr_t>(id)));
   nb::list records;
-  for (auto& n : order) records.append(record_of(n));
+  for (auto& n : graph_order(nodes, known_nodes)) records.append(record_of(n));
   return records;
 }
 
@@ -126,11 +112,6 @@ void bind_export(nb::module_& m) {
         "Records of the graph under `roots` (inputs first), each {id, op, dtype, shape, parameter, value, "
         "inputs, axes, ints, flag, offset, strides, scalars, param_dtype, control}; nodes whose id is in "
         "`known` are left out. Nothing is evaluated.");
-  m.def("kernel_names", [](const std::string& device) {
-        for (DeviceType d : {DeviceType::CPU, DeviceType::CUDA, DeviceType::PIM})
-          if (device_name(d) == device) return kernel_names(d);
-        throw nb::value_error(("unknown device " + device).c_str());
-      }, nb::arg("device") = "cpu", "The primitives the device has kernels for, sorted.");
   m.def("node_id", [](const Array& a) { return id_of(a.node().get()); }, "The record id of an array's node.");
 }
 

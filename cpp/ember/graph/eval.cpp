@@ -152,10 +152,11 @@ template <class E>
 // the node that raised (or null: the kernel's last product).
 void execute(const KernelDesc& k, Node*& failed) {
   failed = k.single;
-  const DeviceType fused_on = k.single || k.code.empty() ? DeviceType::CPU : k.code.front().node->device;
-  if (!k.single && fused_on != DeviceType::CPU) run_fused_on(fused_on, k);
-  else if (!k.single) cpu::run_fused(k, failed);
-  else if (k.single->op == "control_output") run_control_output(*k.single);
+  if (!k.single) {  // a fused Kernel runs on the device of its nodes
+    const DeviceType device = k.code.empty() ? DeviceType::CPU : k.code.front().node->device;
+    if (device == DeviceType::CPU) cpu::run_fused(k, failed);
+    else run_fused_on(device, k);
+  } else if (k.single->op == "control_output") run_control_output(*k.single);
   else if (k.single->kind == Kind::Control) run_control(*k.single);
   else if (is_parameter(*k.single)) throw_needs_value();
   else run_node(*k.single);
@@ -176,6 +177,7 @@ void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* 
     node->inputs.clear();  // frees the graph behind it
     node->inputs.shrink_to_fit();
   });
+  between_kernels();
 }
 
 // ---- asynchronous evaluation ----
@@ -296,7 +298,6 @@ void eval_async(const std::vector<NodePtr>& roots) {
       Node* failed = nullptr;
       try {
         run(k, failed, &job->graveyard);
-        between_kernels();
       } catch (...) {
         job->failed = failed ? failed : k.produced().back();
         try {
@@ -324,7 +325,6 @@ void eval_now(const std::vector<NodePtr>& roots) {
     Node* failed = nullptr;
     try {
       run(k, failed);
-      between_kernels();
     } catch (...) {
       if (!failed) failed = k.produced().back();
       auto it = std::find(order.begin(), order.end(), failed);

@@ -13,37 +13,46 @@ namespace ember {
 
 GraphInfo inspect(const std::vector<NodePtr>& roots) { return inspect(roots, plan(roots)); }
 
+std::vector<NodePtr> graph_order(const std::vector<NodePtr>& roots, const std::unordered_set<const Node*>& known) {
+  std::vector<NodePtr> order;
+  std::vector<std::pair<NodePtr, size_t>> stack;
+  std::unordered_set<const Node*> seen;
+  for (const NodePtr& r : roots) {
+    if (known.count(r.get()) || !seen.insert(r.get()).second) continue;
+    stack.push_back({r, 0});
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (!node->evaluated && next < node->inputs.size()) {
+        const NodePtr& in = node->inputs[next++];
+        if (!known.count(in.get()) && seen.insert(in.get()).second) stack.push_back({in, 0});
+        continue;
+      }
+      order.push_back(node);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
 GraphInfo inspect(const std::vector<NodePtr>& roots, const std::vector<KernelDesc>& kernels) {
   GraphInfo g;
   std::unordered_map<const Node*, int> ids;
-  // Post-order without recursion (graphs can be deep): a node gets its id after its inputs.
-  std::vector<std::pair<const Node*, size_t>> stack;
-  std::unordered_set<const Node*> seen;
-  for (const NodePtr& r : roots) {
-    if (!seen.insert(r.get()).second) continue;
-    stack.push_back({r.get(), 0});
-    while (!stack.empty()) {
-      auto& [node, next] = stack.back();
-      if (next < node->inputs.size()) {
-        const Node* in = node->inputs[next++].get();
-        if (seen.insert(in).second) stack.push_back({in, 0});
-        continue;
-      }
-      NodeRecord rec;
-      rec.id = static_cast<int>(g.nodes.size());
-      rec.op = std::string(node->op);
-      rec.kind = node->kind;
-      rec.dtype = node->dtype;
-      rec.shape = node->shape;
-      rec.device = node->device;
-      rec.origin = node->origin;
-      rec.evaluated = node->evaluated;
-      if (node->kind == Kind::Control && !node->evaluated) rec.detail = describe_control(*node);
+  for (const NodePtr& np : graph_order(roots)) {  // a node gets its id after its inputs
+    const Node* node = np.get();
+    NodeRecord rec;
+    rec.id = static_cast<int>(g.nodes.size());
+    rec.op = std::string(node->op);
+    rec.kind = node->kind;
+    rec.dtype = node->dtype;
+    rec.shape = node->shape;
+    rec.device = node->device;
+    rec.origin = node->origin;
+    rec.evaluated = node->evaluated;
+    if (node->kind == Kind::Control && !node->evaluated) rec.detail = describe_control(*node);
+    if (!node->evaluated)
       for (const NodePtr& in : node->inputs) rec.inputs.push_back(ids.at(in.get()));
-      ids[node] = rec.id;
-      g.nodes.push_back(std::move(rec));
-      stack.pop_back();
-    }
+    ids[node] = rec.id;
+    g.nodes.push_back(std::move(rec));
   }
   for (const NodePtr& r : roots) g.roots.push_back(ids.at(r.get()));
 

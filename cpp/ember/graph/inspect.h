@@ -2,6 +2,7 @@
 // (DESIGN.md decision 9): every node with its inputs, and the Kernel each unevaluated node joins.
 #pragma once
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ember/graph/kernel.h"
@@ -36,6 +37,12 @@ struct GraphInfo {
   std::vector<KernelRecord> kernels;
   std::vector<int> roots;
 };
+
+// The nodes under `roots`, each after its inputs (a post-order, without recursion: graphs can be
+// deep), not looking below evaluated nodes (their inputs are gone or no longer matter), leaving out
+// the nodes in `known` and what lies only below them.
+std::vector<NodePtr> graph_order(const std::vector<NodePtr>& roots,
+                                 const std::unordered_set<const Node*>& known = {});
 
 // Records the graph under `roots` and the Kernels evaluating them would run (graph::plan).
 GraphInfo inspect(const std::vector<NodePtr>& roots);

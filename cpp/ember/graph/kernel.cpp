@@ -10,10 +10,8 @@ Node* KernelDesc::reg_node(int r) const {
 }
 
 std::vector<Node*> KernelDesc::produced() const {
-  if (single) return {single};
   std::vector<Node*> out;
-  for (int r : outputs) out.push_back(reg_node(r));
-  if (reduction) out.push_back(reduction);
+  each_produced([&](Node* n) { out.push_back(n); });
   return out;
 }
 

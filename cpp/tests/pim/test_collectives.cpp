@@ -104,10 +104,7 @@ TEST(ReduceReplay, ReferenceInterpreterAgrees) {
   Tensor a = mc.alloc(n, DType::I32);
   auto bytes = pack(v, DType::I32);
   mc.write(a, bytes.data());
-  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
-  for (uint32_t x = 0; x < g.crossbars; ++x)
-    for (uint32_t r = 0; r < g.rows; ++r)
-      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  pimref::RefMachine ref = mirror(mc);
   mc.keep_stream = true;
   auto res = reduce(mc, Reduce::Sum, a);
   auto reads = ref.replay(to_text(mc.last_stream()));
@@ -180,10 +177,7 @@ TEST(CumsumReplay, ReferenceInterpreterAgrees) {
   Tensor a = mc.alloc(n, DType::I32), o = mc.alloc_like(a, DType::I32);
   auto bytes = pack(v, DType::I32);
   mc.write(a, bytes.data());
-  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
-  for (uint32_t x = 0; x < g.crossbars; ++x)
-    for (uint32_t r = 0; r < g.rows; ++r)
-      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  pimref::RefMachine ref = mirror(mc);
   mc.keep_stream = true;
   const Metrics c = cumsum(mc, a, o);
   ref.replay(to_text(mc.last_stream()));

@@ -152,10 +152,7 @@ TEST_P(SortReplay, MatchesReference) {
   Tensor a = mc.alloc(n, DType::I16);
   auto bytes = pack(v, DType::I16);
   mc.write(a, bytes.data());
-  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
-  for (uint32_t x = 0; x < g.crossbars; ++x)
-    for (uint32_t r = 0; r < g.rows; ++r)
-      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  pimref::RefMachine ref = mirror(mc);
   mc.keep_stream = true;
   const Metrics c = sort(mc, a, false, group);
   ref.replay(to_text(mc.last_stream()));

@@ -33,6 +33,16 @@ inline Geometry sort_geometry() {
   return g;
 }
 
+// A reference machine holding every word of mc's memory, to replay mc's next stream on.
+inline pimref::RefMachine mirror(Machine& mc) {
+  const Geometry& g = mc.geometry();
+  pimref::RefMachine ref(g.crossbars, g.rows, g.partitions, g.regs());
+  for (uint32_t x = 0; x < g.crossbars; ++x)
+    for (uint32_t r = 0; r < g.rows; ++r)
+      for (uint32_t reg = 0; reg < g.regs(); ++reg) ref.set_word(x, r, reg, mc.sim().peek(x, r, reg));
+  return ref;
+}
+
 inline uint64_t width_mask(DType t) {
   const uint32_t w = dtype_bits(t);
   return w == 64 ? ~uint64_t(0) : (uint64_t(1) << w) - 1;

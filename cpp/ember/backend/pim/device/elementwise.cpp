@@ -131,13 +131,7 @@ void full_kernel(Node& n) {
 }  // namespace
 
 void register_elementwise() {
-  for (const char* op : {"add", "subtract", "multiply", "divide", "floor_divide", "remainder", "negative",
-                         "abs", "sign", "less", "less_equal", "greater", "greater_equal", "equal",
-                         "not_equal", "minimum", "maximum", "bitwise_and", "bitwise_or", "bitwise_xor",
-                         "logical_and", "logical_or", "logical_xor", "bitwise_invert", "logical_not",
-                         "bitwise_left_shift", "bitwise_right_shift", "where", "astype", "copy",
-                         "positive", "sqrt", "sin", "cos", "isnan", "isinf", "isfinite", "signbit",
-                         "floor", "ceil", "trunc", "rint", "round"})
+  for (std::string_view op : macro_op_names())
     register_kernel(DeviceType::PIM, op, profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "pow", profiled<elementwise_kernel>);

@@ -32,14 +32,6 @@ uint64_t host_bits(const Node& in) {
   return v;
 }
 
-// Broadcast strides of `in` (contiguous) read as `out`.
-Strides broadcast_strides(const Shape& in, const Shape& out) {
-  Strides c = contiguous_strides(in), s(out.size(), 0);
-  const size_t lead = out.size() - in.size();
-  for (size_t k = 0; k < in.size(); ++k) s[lead + k] = in[k] == 1 ? 0 : c[k];
-  return s;
-}
-
 // x ** 2 with a host-scalar exponent is a square (other exponents have no microcode yet).
 bool squares(const Node& n) {
   if (n.op == "square") return true;
@@ -55,25 +47,27 @@ bool squares(const Node& n) {
   return v == 2.0;
 }
 
+// The element-wise primitives that are one macro each (x ** 2 is handled apart, as a multiply).
+constexpr std::pair<std::string_view, Macro> kMacros[] = {
+    {"add", Macro::Add}, {"subtract", Macro::Sub}, {"multiply", Macro::Mul},
+    {"divide", Macro::TrueDiv}, {"floor_divide", Macro::FloorDiv}, {"remainder", Macro::Mod},
+    {"negative", Macro::Neg}, {"abs", Macro::Abs}, {"sign", Macro::Sign},
+    {"less", Macro::Lt}, {"less_equal", Macro::Le}, {"greater", Macro::Gt},
+    {"greater_equal", Macro::Ge}, {"equal", Macro::Eq}, {"not_equal", Macro::Ne},
+    {"minimum", Macro::Min}, {"maximum", Macro::Max},
+    {"bitwise_and", Macro::And}, {"bitwise_or", Macro::Or}, {"bitwise_xor", Macro::Xor},
+    {"logical_and", Macro::And}, {"logical_or", Macro::Or}, {"logical_xor", Macro::Xor},
+    {"bitwise_invert", Macro::Not}, {"logical_not", Macro::Not},
+    {"bitwise_left_shift", Macro::Shl}, {"bitwise_right_shift", Macro::Shr},
+    {"where", Macro::Where}, {"astype", Macro::Cast}, {"copy", Macro::Copy},
+    {"positive", Macro::Copy}, {"sqrt", Macro::Sqrt}, {"sin", Macro::Sin}, {"cos", Macro::Cos},
+    {"isnan", Macro::IsNan}, {"isinf", Macro::IsInf}, {"isfinite", Macro::IsFinite},
+    {"signbit", Macro::Signbit}, {"floor", Macro::Floor}, {"ceil", Macro::Ceil},
+    {"trunc", Macro::Trunc}, {"rint", Macro::Rint}, {"round", Macro::Rint},
+};
+
 std::optional<Macro> macro_named(std::string_view op) {
-  static const std::pair<std::string_view, Macro> table[] = {
-      {"add", Macro::Add}, {"subtract", Macro::Sub}, {"multiply", Macro::Mul},
-      {"divide", Macro::TrueDiv}, {"floor_divide", Macro::FloorDiv}, {"remainder", Macro::Mod},
-      {"negative", Macro::Neg}, {"abs", Macro::Abs}, {"sign", Macro::Sign},
-      {"less", Macro::Lt}, {"less_equal", Macro::Le}, {"greater", Macro::Gt},
-      {"greater_equal", Macro::Ge}, {"equal", Macro::Eq}, {"not_equal", Macro::Ne},
-      {"minimum", Macro::Min}, {"maximum", Macro::Max},
-      {"bitwise_and", Macro::And}, {"bitwise_or", Macro::Or}, {"bitwise_xor", Macro::Xor},
-      {"logical_and", Macro::And}, {"logical_or", Macro::Or}, {"logical_xor", Macro::Xor},
-      {"bitwise_invert", Macro::Not}, {"logical_not", Macro::Not},
-      {"bitwise_left_shift", Macro::Shl}, {"bitwise_right_shift", Macro::Shr},
-      {"where", Macro::Where}, {"astype", Macro::Cast}, {"copy", Macro::Copy},
-      {"positive", Macro::Copy}, {"sqrt", Macro::Sqrt}, {"sin", Macro::Sin}, {"cos", Macro::Cos},
-      {"isnan", Macro::IsNan}, {"isinf", Macro::IsInf}, {"isfinite", Macro::IsFinite},
-      {"signbit", Macro::Signbit}, {"floor", Macro::Floor}, {"ceil", Macro::Ceil},
-      {"trunc", Macro::Trunc}, {"rint", Macro::Rint}, {"round", Macro::Rint},
-  };
-  for (auto& [name, m] : table)
+  for (auto& [name, m] : kMacros)
     if (name == op) return m;
   return std::nullopt;
 }
@@ -90,6 +84,12 @@ struct Operand {
 };
 
 }  // namespace
+
+std::vector<std::string_view> macro_op_names() {
+  std::vector<std::string_view> names;
+  for (auto& entry : kMacros) names.push_back(entry.first);
+  return names;
+}
 
 std::optional<Macro> macro_of(const Node& n) {
   if (squares(n)) return Macro::Mul;
@@ -135,7 +135,7 @@ std::vector<Tensor> run_program(const Program& p, const Tensor& place, bool reco
     } else if (o.first_step >= 0) {
       o.src = &tensor_of(in);
       o.idx = strided_index(p.shape, in.shape == p.shape ? contiguous_strides(p.shape)
-                                                         : broadcast_strides(in.shape, p.shape), 0);
+                                                         : broadcast_strides(in.shape, contiguous_strides(in.shape), p.shape), 0);
       o.t = temps.keep(alloc_like(place, vt[i]));
     }
   }

@@ -3,6 +3,7 @@
 // intermediates stay in scratch registers, and only the stored results are written to tensors.
 #pragma once
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "ember/graph/kernel.h"
@@ -22,6 +23,8 @@ struct Program {
   std::vector<int> stored;   // values written to tensors, in the order of `results`
 };
 
+// The primitives macro_of maps by name (the device registers its element-wise kernel under them).
+std::vector<std::string_view> macro_op_names();
 // The macro of an element-wise node, if it has one (x ** 2 is a multiply).
 std::optional<Macro> macro_of(const Node& n);
 // Compiles and runs p with its operands placed like `place`; returns the stored tensors. Throws
