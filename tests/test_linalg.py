@@ -25,6 +25,25 @@ def test_matmul_matches_numpy(dtype):
                  atol=1e-2 if dtype == "float16" else 1e-12)
 
 
+@pytest.mark.parametrize("dtype,rtol", [("float64", 1e-12), ("float32", 2e-5)])
+def test_tall_matrix_vector_products_split_over_threads(dtype, rtol):
+    # 40,000 x 30: large and tall enough for the row-block split (X @ w, X.T @ r, r @ X, strided r).
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((40_000, 30)).astype(dtype)
+    w = rng.standard_normal(30).astype(dtype)
+    r = rng.standard_normal(80_000).astype(dtype)[::2]
+    ex, ew, er = em.asarray(x), em.asarray(w), em.asarray(r)
+    before = em.get_num_threads()
+    try:
+        for threads in (2, 1):
+            em.set_num_threads(threads)
+            np.testing.assert_allclose((ex @ ew).numpy(), x @ w, rtol=rtol, atol=rtol)
+            np.testing.assert_allclose((ex.T @ er).numpy(), x.T @ r, rtol=rtol, atol=rtol * 10)
+            np.testing.assert_allclose((er @ ex).numpy(), r @ x, rtol=rtol, atol=rtol * 10)
+    finally:
+        em.set_num_threads(before)
+
+
 def test_matmul_integer_wraps_and_bool_is_or_of_and():
     a = np.full((2, 40), 100, np.int8)
     check_op(em.matmul, np.matmul, a, a.T.copy())
