@@ -26,7 +26,8 @@ Shape broadcast_indices(const ResolvedIndex& r, std::vector<NodePtr>* nodes) {
     }
   }
   for (const auto& adv : r.advanced)
-    nodes->push_back(broadcast_to(astype(adv.index, DType::Int64, /*copy=*/false), b).node());
+    nodes->push_back(
+        broadcast_to(follow_device(astype(adv.index, DType::Int64, /*copy=*/false), r.view), b).node());
   return b;
 }
 
@@ -99,10 +100,16 @@ void advanced_setitem(const ResolvedIndex& r, const Array& value) {
   std::vector<NodePtr> idx;
   Shape b = broadcast_indices(r, &idx);
   Shape out = result_shape(r, b);
-  Array typed = value.weak() ? cast_operand(value, r.view.dtype()) : astype(value, r.view.dtype(), /*copy=*/false);
+  Array typed = follow_device(
+      value.weak() ? cast_operand(value, r.view.dtype()) : astype(value, r.view.dtype(), /*copy=*/false), r.view);
   while (typed.ndim() > static_cast<int>(out.size()) && typed.shape()[0] == 1) typed = squeeze(typed, {0});
   if (typed.shape() != out) {
-    if (typed.ndim() > static_cast<int>(out.size()) || broadcast_shapes(typed.shape(), out) != out)
+    bool fits = typed.ndim() <= static_cast<int>(out.size());
+    for (int k = 1; fits && k <= typed.ndim(); ++k) {
+      int64_t v = typed.shape()[typed.ndim() - k];
+      fits = v == 1 || v == out[out.size() - k];
+    }
+    if (!fits)
       throw ValueError("shape mismatch: value array of shape " + shape_str(typed.shape()) +
                        " could not be broadcast to indexing result of shape " + shape_str(out));
     typed = broadcast_to(typed, out);

@@ -82,6 +82,11 @@ Array to_device(const Array& a, DeviceType device) {
   return Array(n);
 }
 
+Array follow_device(const Array& host, const Array& target) {
+  DeviceType d = target.node()->device;
+  return host.node()->device == DeviceType::CPU && d != DeviceType::CPU ? to_device(host, d) : host;
+}
+
 Array copy(const Array& a) { return Array(make_node("copy", Kind::Elementwise, {a.node()}, a.dtype(), a.shape())); }
 
 }  // namespace ember

@@ -22,6 +22,10 @@ Array eye(int64_t n, int64_t m, int64_t k, DType dtype);
 Array astype(const Array& a, DType dtype, bool copy = true);
 // `a` on `device` (itself when it is there already): an explicit, bulk transfer node.
 Array to_device(const Array& a, DeviceType device);
+// Host data used to index or fill a device array (a NumPy index, a list, a Python scalar) moves to
+// that array's device, as CuPy and PyTorch accept; arrays already on a device stay (mixing devices
+// is the user's error, raised where the op is made).
+Array follow_device(const Array& host, const Array& target);
 // A fresh contiguous copy.
 Array copy(const Array& a);
 

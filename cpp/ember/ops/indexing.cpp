@@ -154,8 +154,8 @@ bool mask_fill(Array& a, const std::vector<IndexItem>& key, const Array& value) 
     if (mask.shape()[k] != a.shape()[k]) return false;  // resolve_index raises the IndexError
   Shape cond_shape = mask.shape();
   cond_shape.resize(a.ndim(), 1);
-  Array scalar = reshape(assignment_value(value, a.dtype()), {});
-  a.write(where(reshape(mask, cond_shape), scalar, a).node());
+  Array scalar = reshape(assignment_value(value, a.dtype()), {});  // a 0-d host scalar joins any device
+  a.write(where(reshape(follow_device(mask, a), cond_shape), scalar, a).node());
   return true;
 }
 
@@ -170,7 +170,7 @@ void setitem(Array& a, const std::vector<IndexItem>& key, const Array& value) {
   // NumPy accepts extra leading length-1 axes on the value (a[0:2] = [[1, 2]]).
   while (typed.ndim() > r.view.ndim() && typed.shape()[0] == 1) typed = squeeze(typed, {0});
   if (typed.shape() != r.view.shape()) typed = broadcast_to(typed, r.view.shape());
-  r.view.write(typed.node());
+  r.view.write(follow_device(typed, a).node());
 }
 
 }  // namespace ember

@@ -1,4 +1,4 @@
-// Data-movement nodes (gather by integer index arrays, concat): the host works out which source
+// Data-movement nodes (gather by integer index arrays, scatter, concat): the host works out which source
 // element each output element copies, by running the op's index logic on element numbers (the
 // cpu device's kernel, reached through the device table, over an int64 iota); the data never
 // leaves memory: it is moved with MOVE micro-ops. Index arrays on pim are read back (charged).
@@ -11,7 +11,8 @@
 namespace ember::pim {
 namespace {
 
-bool is_data(const Node& n, size_t i) { return n.op == "concat" || i == 0; }
+// scatter's inputs: the old storage version, the values written, then the index arrays.
+bool is_data(const Node& n, size_t i) { return n.op == "concat" || i == 0 || (n.op == "scatter" && i == 1); }
 
 void movement_kernel(Node& n) {
   Kernel k = find_kernel(DeviceType::CPU, n.op);
@@ -44,8 +45,11 @@ void movement_kernel(Node& n) {
   // The element number each output element copies, row-major.
   const auto pos = strided_index(n.shape, host.data.strides, 0);
   const int64_t* src_no = host.data.ptr<int64_t>();
-  Tensor out = alloc(uint64_t(n.size()), t);
+  // A scatter starts from a copy of the old version (one parallel copy) and moves only the writes.
+  const bool from_old = n.op == "scatter";
+  Tensor out = from_old ? alloc_like(tensor_of(*n.inputs[0]), t) : alloc(uint64_t(n.size()), t);
   try {
+    if (from_old) run(Macro::Copy, out, {tensor_of(*n.inputs[0])});
     size_t data_i = 0;
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       if (!is_data(n, i)) continue;
@@ -54,6 +58,7 @@ void movement_kernel(Node& n) {
       std::vector<uint64_t> src, dst;
       for (size_t j = 0; j < pos.size(); ++j) {
         const int64_t s = src_no[pos[j]];
+        if (from_old && i == 0 && s == int64_t(j)) continue;  // unchanged: already copied
         if (s >= lo && s < hi) src.push_back(uint64_t(s - lo)), dst.push_back(j);
       }
       if (!src.empty()) move_elements(tensor_of(*n.inputs[i]), src, out, dst);
@@ -73,6 +78,7 @@ void register_movement() {
   register_kernel(DeviceType::PIM, "nonzero_count", profiled<host_index_kernel>);
   register_kernel(DeviceType::PIM, "nonzero", profiled<host_index_kernel>);
   register_kernel(DeviceType::PIM, "gather", profiled<movement_kernel>);
+  register_kernel(DeviceType::PIM, "scatter", profiled<movement_kernel>);
   register_kernel(DeviceType::PIM, "concat", profiled<movement_kernel>);
 }
 
