@@ -1,6 +1,7 @@
 // Every elementwise op of the C++ table, under its own name, plus where and result_type; and the
 // arithmetic operators of ember.Array bound straight to them.
 #include <cstring>
+#include <new>
 
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -26,12 +27,18 @@ PyObject* handle_of(PyObject* wrapper) {
   return Py_TYPE(g_handle_slot)->tp_descr_get(g_handle_slot, wrapper, reinterpret_cast<PyObject*>(g_array_type));
 }
 
-// A new ember.Array around `a`, as ember._array._wrap does.
+// A new ember.Array around `a`, as ember._array._wrap does. The wrapper is left out of Python's cycle
+// collector: it holds only its handle, so it can be in no cycle, and a loop of small ops then does
+// not trigger a collection every few hundred ops.
 nb::object wrap(Array&& a) {
-  nb::object h = nb::cast(std::move(a));
+  static nb::handle core_type = nb::type<Array>();
+  nb::object h = nb::inst_alloc(core_type);
+  new (nb::inst_ptr<Array>(h)) Array(std::move(a));
+  nb::inst_mark_ready(h);
   nb::object obj = nb::steal(g_array_type->tp_alloc(g_array_type, 0));
   if (!obj.is_valid() || Py_TYPE(g_handle_slot)->tp_descr_set(g_handle_slot, obj.ptr(), h.ptr()) != 0)
     throw nb::python_error();
+  if (PyObject_IS_GC(obj.ptr())) PyObject_GC_UnTrack(obj.ptr());
   return obj;
 }
 
@@ -71,7 +78,8 @@ const Array* fast_operand(PyObject* x, nb::object& keep) {
   if (PyObject_TypeCheck(x, g_array_type)) {
     keep = nb::steal(handle_of(x));
     if (!keep.is_valid()) throw nb::python_error();
-    return nb::isinstance<Array>(keep) ? nb::inst_ptr<Array>(keep) : nullptr;
+    static PyTypeObject* core_type = reinterpret_cast<PyTypeObject*>(nb::type<Array>().ptr());
+    return Py_TYPE(keep.ptr()) == core_type ? nb::inst_ptr<Array>(keep) : nullptr;
   }
   if (is_python_scalar(x)) return &scalar_operand(x);
   return nullptr;

@@ -319,6 +319,7 @@ void eval(const std::vector<NodePtr>& roots) {
 }
 
 void eval_now(const std::vector<NodePtr>& roots) {
+  if (std::all_of(roots.begin(), roots.end(), [](const NodePtr& r) { return r->evaluated; })) return;  // reads
   std::vector<Node*> order = schedule(roots);
   std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
   debug_compiled(roots, kernels);  // EMBER_DEBUG
