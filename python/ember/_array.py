@@ -329,6 +329,16 @@ for _py, _op in _BINARY_OPERATORS.items():
 for _py, _op in {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal"}.items():
     setattr(Array, f"__{_py}__", _make_binary(_op))
 
+# The same operators as direct C++ calls (creating a node is then as cheap as NumPy's eager op); the
+# Python methods above stay as their fallback for operands other than arrays and Python scalars.
+for _py, _op in {**_BINARY_OPERATORS, "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal",
+                 "eq": "equal", "ne": "not_equal"}.items():
+    if _op == "matmul":
+        continue
+    _core._bind_operator(Array, f"__{_py}__", _op, False, getattr(Array, f"__{_py}__"))
+    if _py in _BINARY_OPERATORS:
+        _core._bind_operator(Array, f"__r{_py}__", _op, True, getattr(Array, f"__r{_py}__"))
+
 Array.__matmul__ = lambda self, o: _ns().matmul(self, o)
 Array.__rmatmul__ = lambda self, o: _ns().matmul(o, self)
 Array.__neg__ = lambda self: _wrap(_core.negative(self._h))

@@ -14,6 +14,7 @@
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 #include "ember/graph/control.h"
+#include "ember/graph/node_map.h"
 #include "ember/graph/observe.h"
 #include "ember/graph/passes/fusion.h"
 #include "ember/graph/trace.h"
@@ -66,18 +67,18 @@ void defer_completions(std::vector<Node*>& order) {
 std::vector<Node*> schedule(const std::vector<NodePtr>& roots, const std::unordered_set<Node*>* pending = nullptr,
                             std::vector<NodePtr>* keep = nullptr) {
   std::vector<Node*> order;
-  std::unordered_set<Node*> seen;
+  FlatMap<const Node*, char> seen(64);
   std::vector<std::pair<Node*, size_t>> stack;
-  auto done = [&](Node* n) { return n->evaluated || (pending && pending->count(n)); };
+  auto done = [&](Node* n) { return n->evaluated || (pending && !pending->empty() && pending->count(n)); };
   for (auto& r : roots) {
-    if (done(r.get()) || !seen.insert(r.get()).second) continue;
+    if (done(r.get()) || !seen.insert(r.get(), 1).second) continue;
     if (keep) keep->push_back(r);
     stack.push_back({r.get(), 0});
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
       if (next < node->inputs.size()) {
         const NodePtr& in = node->inputs[next++];
-        if (!done(in.get()) && seen.insert(in.get()).second) {
+        if (!done(in.get()) && seen.insert(in.get(), 1).second) {
           if (keep) keep->push_back(in);
           stack.push_back({in.get(), 0});
         }
@@ -318,6 +319,7 @@ void eval(const std::vector<NodePtr>& roots) {
 }
 
 void eval_now(const std::vector<NodePtr>& roots) {
+  if (std::all_of(roots.begin(), roots.end(), [](const NodePtr& r) { return r->evaluated; })) return;  // reads
   std::vector<Node*> order = schedule(roots);
   std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
   debug_compiled(roots, kernels);  // EMBER_DEBUG

@@ -117,22 +117,35 @@ std::optional<Array> compare_out_of_range(std::string_view op, const Array& a, c
 
 }  // namespace
 
-DType result_type(const std::vector<Array>& operands) {
+namespace {
+// NumPy 2 / NEP 50 promotion of the operands [first, last): the arrays promote among themselves,
+// then the weak Python scalars join with the kind they carry.
+DType promote_operands(const Array* const* ops, size_t count) {
   bool have_array = false;
   DType arr{};
-  for (const Array& a : operands) {
+  for (size_t i = 0; i < count; ++i) {
+    const Array& a = *ops[i];
     if (a.weak()) continue;
     arr = have_array ? promote_types(arr, a.dtype()) : a.dtype();
     have_array = true;
   }
   if (have_array) {
-    for (const Array& a : operands)
-      if (a.weak()) arr = promote_types(arr, weak_with(a.dtype(), arr));
+    for (size_t i = 0; i < count; ++i)
+      if (ops[i]->weak()) arr = promote_types(arr, weak_with(ops[i]->dtype(), arr));
     return arr;
   }
-  DType r = operands.at(0).dtype();
-  for (const Array& a : operands) r = promote_types(r, a.dtype());
+  DType r = ops[0]->dtype();
+  for (size_t i = 0; i < count; ++i) r = promote_types(r, ops[i]->dtype());
   return r;
+}
+}  // namespace
+
+DType result_type(const std::vector<Array>& operands) {
+  (void)operands.at(0);  // none: throws, as before
+  std::vector<const Array*> ops;
+  ops.reserve(operands.size());
+  for (const Array& a : operands) ops.push_back(&a);
+  return promote_operands(ops.data(), ops.size());
 }
 
 namespace {
@@ -159,18 +172,33 @@ Array cast_operand(const Array& a, DType dtype) {
   return a.dtype() == dtype ? a : astype(a, dtype);
 }
 
+namespace {
+// The node reading `a` as `dtype` (cast_operand's node, without copying the handle when no cast is
+// needed: building a node is the hot path of small programs).
+NodePtr operand_node(const Array& a, DType dtype) {
+  if (a.dtype() == dtype) {
+    if (a.weak()) check_python_int_fits(a, dtype);
+    return a.node();
+  }
+  return cast_operand(a, dtype).node();
+}
+}  // namespace
+
 Array unary_op(std::string_view op, const Array& a, TypeRule rule) {
   DType out;
   DType compute = apply_rule(op, a.dtype(), rule, &out);
-  Array x = cast_operand(a, compute);
-  return Array(make_node(op, Kind::Elementwise, {x.node()}, out, a.shape()));
+  std::vector<NodePtr> inputs;
+  inputs.reserve(1);
+  inputs.push_back(operand_node(a, compute));
+  return Array(make_node(op, Kind::Elementwise, std::move(inputs), out, a.shape()));
 }
 
 Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule rule) {
   Shape shape = broadcast_shapes(a.shape(), b.shape());
   if (is_comparison(op))
     if (auto constant = compare_out_of_range(op, a, b, shape)) return *constant;
-  DType promoted = result_type({a, b});
+  const Array* both[2] = {&a, &b};
+  DType promoted = promote_operands(both, 2);
   // Float functions take the first float loop both inputs cast to safely: atan2(int8, uint8) -> float16.
   if ((rule == TypeRule::Float || rule == TypeRule::RealFloat) && !is_inexact(promoted) && !a.weak() && !b.weak())
     promoted = promote_types(float_result_type(a.dtype()), float_result_type(b.dtype()));
@@ -180,8 +208,11 @@ Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule ru
   }
   DType out;
   DType compute = apply_rule(op, promoted, rule, &out);
-  Array x = cast_operand(a, compute), y = cast_operand(b, compute);
-  return Array(make_node(op, Kind::Elementwise, {x.node(), y.node()}, out, std::move(shape)));
+  std::vector<NodePtr> inputs;
+  inputs.reserve(2);
+  inputs.push_back(operand_node(a, compute));
+  inputs.push_back(operand_node(b, compute));
+  return Array(make_node(op, Kind::Elementwise, std::move(inputs), out, std::move(shape)));
 }
 
 const std::vector<ElementwiseOp>& elementwise_ops() {

@@ -1,25 +1,22 @@
 #include "ember/graph/passes/fusion.h"
 
 #include <algorithm>
-#include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <cstring>
+#include <functional>
+#include <string_view>
+
+#include "ember/graph/node_map.h"
 
 namespace ember {
 namespace {
 
-struct Group {
-  Node* root = nullptr;
-  Shape space;
-  std::vector<Node*> members;  // in reverse schedule order while built
-  std::unordered_set<Node*> stored;
-};
+// Fusion runs on every evaluation, so it works on positions in `order` and flat arrays: a program
+// of a few hundred small ops must not spend more on planning than on computing.
 
-struct Info {
-  int pos = 0;
-  int refs = 0;  // input slots of scheduled nodes that read it
-  int group = -1;
-  std::vector<Node*> consumers;
+struct Group {
+  int root = -1;               // position of the node the group ends in
+  Shape space;
+  std::vector<int> members;    // positions, in reverse schedule order while built
 };
 
 // Whether a node's parameters are all defaults (so op, dtype and inputs say everything it computes).
@@ -28,140 +25,197 @@ bool plain(const Params& p) {
          !p.blob;
 }
 
+size_t mix(size_t h, size_t v) { return h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2)); }
+
+// A size-1 evaluated node: its value can share a register with an equal one.
+bool is_constant(const Node* x) { return x->evaluated && x->size() == 1 && x->data.buffer; }
+
+size_t constant_hash(const Node* x) {
+  int item = itemsize(x->dtype);
+  size_t h = std::hash<std::string_view>()(
+      std::string_view(reinterpret_cast<const char*>(x->data.byte_ptr(item)), static_cast<size_t>(item)));
+  return mix(mix(h, static_cast<size_t>(x->dtype)), static_cast<size_t>(x->ndim()));
+}
+
+bool same_constant(const Node* x, const Node* y) {
+  if (x->dtype != y->dtype || x->ndim() != y->ndim()) return false;
+  int item = itemsize(x->dtype);
+  return std::memcmp(x->data.byte_ptr(item), y->data.byte_ptr(item), static_cast<size_t>(item)) == 0;
+}
+
 }  // namespace
 
 std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<NodePtr>& roots, const FusionRules& rules) {
-  std::unordered_map<Node*, Info> info;
-  info.reserve(order.size() * 2);
-  for (size_t i = 0; i < order.size(); ++i) info[order[i]].pos = static_cast<int>(i);
-  for (Node* n : order)
-    for (auto& in : n->inputs) {
-      auto it = info.find(in.get());
-      if (it == info.end()) continue;  // evaluated before this schedule
-      it->second.refs++;
-      it->second.consumers.push_back(n);
+  const int n = static_cast<int>(order.size());
+  FlatMap<const Node*, int> pos(order.size());
+  for (int i = 0; i < n; ++i) pos.insert(order[i], i);
+  // Input slots, by position (-1: evaluated before this schedule): in[first[i]..first[i+1]).
+  std::vector<int> first(n + 1), in;
+  std::vector<int> refs(n, 0);  // input slots of scheduled nodes that read it
+  for (int i = 0; i < n; ++i) {
+    first[i] = static_cast<int>(in.size());
+    for (auto& x : order[i]->inputs) {
+      const int* found = pos.find(x.get());
+      int p = found ? *found : -1;
+      in.push_back(p);
+      if (p >= 0) ++refs[p];
     }
-  std::unordered_set<Node*> root_set;
-  for (auto& r : roots) root_set.insert(r.get());
+  }
+  first[n] = static_cast<int>(in.size());
+  // Readers, one entry per input slot, in schedule order: readers[rfirst[j]..rfirst[j+1]).
+  std::vector<int> rfirst(n + 1, 0), readers(in.size());
+  for (int j = 0; j < n; ++j) rfirst[j + 1] = rfirst[j] + refs[j];
+  {
+    std::vector<int> fill(rfirst.begin(), rfirst.end() - 1);
+    for (int i = 0; i < n; ++i)
+      for (int s = first[i]; s < first[i + 1]; ++s)
+        if (in[s] >= 0) readers[fill[in[s]]++] = i;
+  }
+  std::vector<char> is_root(n, 0);
+  for (auto& r : roots) {
+    if (const int* p = pos.find(r.get())) is_root[*p] = 1;
+  }
   // Held by something outside the schedule (a user's array, a node not being evaluated): its value
   // must be materialized. Besides the scheduled readers, only the roots vector may hold it.
-  auto must_store = [&](Node* n, const Info& in) {
-    if (root_set.count(n)) return true;
+  auto must_store = [&](int j) {
+    if (is_root[j]) return true;
     long holders = 0;  // use_count, read through any reader's slot
-    for (Node* c : in.consumers)
-      for (auto& p : c->inputs)
-        if (p.get() == n) { holders = p.use_count(); break; }
-    return holders > in.refs;
+    for (int r = rfirst[j]; r < rfirst[j + 1] && holders == 0; ++r)
+      for (auto& p : order[readers[r]]->inputs)
+        if (p.get() == order[j]) { holders = p.use_count(); break; }
+    return holders > refs[j];
   };
 
+  std::vector<int> group(n, -1);
+  std::vector<char> stored(n, 0);
   std::vector<Group> groups;
-  for (int i = static_cast<int>(order.size()) - 1; i >= 0; --i) {
-    Node* n = order[i];
-    Info& in = info[n];
-    if (rules.elementwise && rules.elementwise(*n)) {
+  for (int i = n - 1; i >= 0; --i) {
+    Node* node = order[i];
+    if (rules.elementwise && rules.elementwise(*node)) {
       int g = -1;
-      bool same = !in.consumers.empty();
-      for (Node* c : in.consumers) {
-        int cg = info[c].group;
+      bool same = refs[i] > 0;
+      for (int r = rfirst[i]; r < rfirst[i + 1]; ++r) {
+        int cg = group[readers[r]];
         if (cg < 0 || (g >= 0 && cg != g)) { same = false; break; }
         g = cg;
       }
-      if (same && n->device == groups[g].root->device) {  // a kernel runs on one device
+      if (same && node->device == order[groups[g].root]->device) {  // a kernel runs on one device
         Group& G = groups[g];
-        bool store = must_store(n, in);
-        bool fits = n->shape == G.space ||
-                    (!store && n->size() == 1 && n->shape.size() <= G.space.size());
+        bool store = must_store(i);
+        bool fits = node->shape == G.space ||
+                    (!store && node->size() == 1 && node->shape.size() <= G.space.size());
         if (fits) {
-          in.group = g;
-          G.members.push_back(n);
-          if (store) G.stored.insert(n);
+          group[i] = g;
+          G.members.push_back(i);
+          stored[i] = store;
           continue;
         }
       }
-      in.group = static_cast<int>(groups.size());
-      groups.push_back(Group{n, n->shape, {n}, {n}});
-    } else if (rules.reduction && rules.reduction(*n)) {
-      in.group = static_cast<int>(groups.size());
-      groups.push_back(Group{n, n->inputs[0]->shape, {}, {}});
+      group[i] = static_cast<int>(groups.size());
+      stored[i] = 1;
+      groups.push_back(Group{i, node->shape, {i}});
+    } else if (rules.reduction && rules.reduction(*node)) {
+      group[i] = static_cast<int>(groups.size());
+      groups.push_back(Group{i, node->inputs[0]->shape, {}});
     }
   }
 
   std::vector<KernelDesc> kernels;
-  for (Node* n : order) {
-    const Info& in = info[n];
-    if (in.group < 0) {
+  std::vector<int> reg(n, -1);  // registers of scheduled nodes in the kernel being built (reset after)
+  std::vector<int> touched;
+  for (int i = 0; i < n; ++i) {
+    Node* node = order[i];
+    if (group[i] < 0) {
       KernelDesc k;
-      k.single = n;
+      k.single = node;
       kernels.push_back(std::move(k));
       continue;
     }
-    Group& G = groups[in.group];
-    if (G.root != n) continue;  // emitted with its root, which every member precedes
+    const int g = group[i];
+    Group& G = groups[g];
+    if (G.root != i) continue;  // emitted with its root, which every member precedes
     KernelDesc k;
     k.shape = G.space;
+    FlatMap<const Node*, int> outside;  // registers of nodes evaluated before the schedule
+    FlatMap<size_t, int> constants(4), seen(G.members.size());  // by hash (odd), verified
     std::reverse(G.members.begin(), G.members.end());  // schedule order
-    std::unordered_map<Node*, int> reg;
-    // Equal constants share one register (CSE of the scalars Python code sprinkles everywhere).
-    std::unordered_map<std::string, int> constants;
-    auto constant_key = [](Node* x) -> std::string {
-      if (!x->evaluated || x->size() != 1 || !x->data.buffer) return {};
-      int item = itemsize(x->dtype);
-      std::string key(reinterpret_cast<const char*>(x->data.byte_ptr(item)), static_cast<size_t>(item));
-      return key + static_cast<char>(x->dtype) + static_cast<char>(x->ndim());
+    auto set_reg = [&](int p, Node* x, int r) {
+      if (p >= 0) reg[p] = r, touched.push_back(p);
+      else outside.insert(x, r);
     };
-    auto operand = [&](Node* x) {
-      auto it = reg.find(x);
-      if (it != reg.end()) return it->second;
-      std::string key = constant_key(x);
-      if (!key.empty()) {
-        auto c = constants.find(key);
-        if (c != constants.end()) return reg[x] = c->second;
+    auto reg_of = [&](int p, Node* x) {
+      if (p >= 0) return reg[p];
+      const int* r = outside.find(x);
+      return r ? *r : -1;
+    };
+    // An input register for `x` (position p, -1 if outside the schedule). Equal constants share
+    // one register (CSE of the scalars Python code sprinkles everywhere).
+    auto operand = [&](int p, Node* x) {
+      int r = reg_of(p, x);
+      if (r >= 0) return;
+      bool constant = is_constant(x);
+      size_t h = constant ? constant_hash(x) | 1 : 0;
+      if (constant) {
+        int equal = -1;
+        constants.any_of(h, [&](int c) { return same_constant(k.inputs[c], x) && (equal = c, true); });
+        if (equal >= 0) return set_reg(p, x, equal);
       }
-      int r = static_cast<int>(k.inputs.size());
+      r = static_cast<int>(k.inputs.size());
       k.inputs.push_back(x);
-      if (!key.empty()) constants[key] = r;
-      reg[x] = r;
-      return r;
+      if (constant) constants.add(h, r);
+      set_reg(p, x, r);
     };
     // Inputs first (registers 0..m-1), then instructions: collect inputs in a first sweep.
-    std::unordered_set<Node*> member_set(G.members.begin(), G.members.end());
-    for (Node* m : G.members)
-      for (auto& x : m->inputs)
-        if (!member_set.count(x.get())) operand(x.get());
-    if (G.members.empty() || G.root->kind == Kind::Reduction) {
-      Node* x = G.root->inputs[0].get();
-      if (!member_set.count(x)) operand(x);
+    auto member = [&](int p) { return p >= 0 && group[p] == g; };
+    for (int m : G.members) {
+      const auto& inputs = order[m]->inputs;
+      for (size_t s = 0; s < inputs.size(); ++s) {
+        int p = in[first[m] + static_cast<int>(s)];
+        if (!member(p)) operand(p, inputs[s].get());
+      }
+    }
+    if (G.members.empty() || node->kind == Kind::Reduction) {
+      int p = in[first[i]];
+      if (!member(p)) operand(p, node->inputs[0].get());
     }
     // Common subexpressions: an unstored instruction equal to an earlier one (same op, dtype,
-    // argument registers, no parameters) reuses its register.
-    std::unordered_map<std::string, int> seen;
-    for (Node* m : G.members) {
+    // shape, argument registers, no parameters) reuses its register.
+    for (int mp : G.members) {
+      Node* m = order[mp];
       Instr ins{m, {}};
-      for (auto& x : m->inputs) ins.args.push_back(reg.at(x.get()));
-      if (!G.stored.count(m) && plain(m->params) && !m->inputs.empty()) {
-        std::string key(m->op);
-        key += '/';
-        key += std::to_string(static_cast<int>(m->dtype));
-        key += shape_str(m->shape);
-        for (int a : ins.args) {
-          key += ',';
-          key += std::to_string(a);
-        }
-        auto [it, fresh] = seen.emplace(key, static_cast<int>(k.inputs.size() + k.code.size()));
-        if (!fresh) {
-          reg[m] = it->second;
+      ins.args.reserve(m->inputs.size());
+      for (size_t s = 0; s < m->inputs.size(); ++s)
+        ins.args.push_back(reg_of(in[first[mp] + static_cast<int>(s)], m->inputs[s].get()));
+      const int r = static_cast<int>(k.inputs.size() + k.code.size());
+      if (!stored[mp] && plain(m->params) && !m->inputs.empty()) {
+        size_t h = mix(std::hash<std::string_view>()(m->op), static_cast<size_t>(m->dtype));
+        for (int64_t d : m->shape) h = mix(h, static_cast<size_t>(d));
+        for (int a : ins.args) h = mix(h, static_cast<size_t>(a));
+        h |= 1;
+        int found = -1;
+        seen.any_of(h, [&](int c) {
+          const Instr& e = k.code[c - k.inputs.size()];
+          bool equal = e.node->op == m->op && e.node->dtype == m->dtype && e.node->shape == m->shape && e.args == ins.args;
+          if (equal) found = c;
+          return equal;
+        });
+        if (found >= 0) {
+          set_reg(mp, m, found);
           continue;
         }
+        seen.add(h, r);
       }
-      reg[m] = static_cast<int>(k.inputs.size() + k.code.size());
+      set_reg(mp, m, r);
       k.code.push_back(std::move(ins));
-      if (G.stored.count(m)) k.outputs.push_back(reg.at(m));
+      if (stored[mp]) k.outputs.push_back(r);
     }
-    if (G.root->kind == Kind::Reduction) {
-      k.reduction = G.root;
-      k.result = reg.at(G.root->inputs[0].get());
+    if (node->kind == Kind::Reduction) {
+      k.reduction = node;
+      k.result = reg_of(in[first[i]], node->inputs[0].get());
     }
     kernels.push_back(std::move(k));
+    for (int p : touched) reg[p] = -1;
+    touched.clear();
   }
   return kernels;
 }
