@@ -21,7 +21,12 @@ void cpu_fallback(Node& n, const std::string& why, bool index_op = false);
 void register_elementwise();  // elementwise.cpp: unary/binary ops, where, astype, copy, full
 void register_reductions();   // reduction.cpp: sum/prod/min/max/any/all over any axes
 void register_views();        // views.cpp: as_strided, set_view
-void register_movement();     // movement.cpp: gather (integer indexing), concat
+void register_movement();     // movement.cpp: gather (integer indexing), scatter, concat
+void register_arg_reductions();  // arg_reduction.cpp: argmax, argmin
+
+// Element numbers of an array of `shape` read line by line along axis ax: line m is
+// [m * L, (m + 1) * L) of the result (L = shape[ax]); lines in the row-major order of the other axes.
+std::vector<uint64_t> lines_along(const Shape& shape, int ax);
 
 // Element i of `shape` read through (offset, strides) of the input (broadcast: stride 0).
 std::vector<uint64_t> strided_index(const Shape& shape, const Strides& strides, int64_t offset);

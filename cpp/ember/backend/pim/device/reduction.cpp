@@ -159,18 +159,6 @@ void reduce_kernel(Node& n) {
   set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
 }
 
-// Element numbers of an array of `shape` read line by line along axis ax: line m is
-// [m * L, (m + 1) * L) of the result (L = shape[ax]).
-std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
-  Shape shape;
-  Strides strides;
-  const Strides c = contiguous_strides(in_shape);
-  for (int k = 0; k < int(in_shape.size()); ++k)
-    if (k != ax) shape.push_back(in_shape[k]), strides.push_back(c[k]);
-  shape.push_back(in_shape[ax]), strides.push_back(c[ax]);
-  return strided_index(shape, strides, 0);
-}
-
 // sort / argsort along any axis: the lines are gathered one after the other into a layout with
 // a power-of-two number of rows per crossbar (what the sorting network wants), sorted there as
 // groups of one line each, and moved back into place when the axis is not the last.
@@ -303,6 +291,16 @@ void matmul_kernel(Node& n) {
 }
 
 }  // namespace
+
+std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
+  Shape shape;
+  Strides strides;
+  const Strides c = contiguous_strides(in_shape);
+  for (int k = 0; k < int(in_shape.size()); ++k)
+    if (k != ax) shape.push_back(in_shape[k]), strides.push_back(c[k]);
+  shape.push_back(in_shape[ax]), strides.push_back(c[ax]);
+  return strided_index(shape, strides, 0);
+}
 
 void register_reductions() {
   register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);

@@ -28,6 +28,7 @@ void register_device() {
     register_reductions();
     register_views();
     register_movement();
+    register_arg_reductions();
     register_fallback(DeviceType::PIM, profiled<no_kernel>);
   });
 }
