@@ -8,6 +8,7 @@
 
 #include "ember/graph/passes/cse.h"
 #include "ember/graph/passes/simplify.h"
+#include "ember/runtime/allocator.h"
 
 namespace ember {
 namespace {
@@ -25,15 +26,33 @@ std::string constant_key(const Node& n, const std::byte* element) {
 }
 
 // Whether `x` may stand in for `n` in its readers' input slots: the same dtype, shape and device,
-// and a layout at least as plain. A storage version is read as a row-major buffer (a write may even
-// take it over), so a node that is not a view is never replaced by a view or a strided value.
-bool can_replace(const Node& n, const Node& x, const PassScope& scope) {
+// and a layout its readers may treat as they would have treated n's fresh row-major buffer (a view
+// reads its input as row-major storage). `pure`: every reader is elementwise, a reduction or a view,
+// none of which writes into an input (fused kernels reuse only dying buffers of ember's own). Other
+// readers may: a write takes over its old storage version's buffer when nothing else holds it
+// (set_view, scatter), so for them the stand-in must be a value of ember's own too: never a view, a
+// buffer shared through an opaque call, or memory lent by NumPy.
+bool can_replace(const Node& n, const Node& x, bool pure, const PassScope& scope) {
   if (x.dtype != n.dtype || x.shape != n.shape || x.device != n.device) return false;
   if (n.kind == Kind::View) return true;
-  if (scope.scheduled(&x)) return x.kind != Kind::View;
+  if (scope.scheduled(&x))
+    return x.kind != Kind::View && (pure || x.kind == Kind::Elementwise || x.kind == Kind::Reduction || x.kind == Kind::Leaf);
   if (!scope.readable(x) || !x.data.buffer) return false;  // being computed elsewhere, or no data yet
-  return x.data.offset == 0 && is_contiguous(x.shape, x.data.strides);
+  if (x.data.offset != 0 || !is_contiguous(x.shape, x.data.strides)) return false;
+  return pure || x.data.buffer->readonly || x.size() == 0 || runtime::owns(x.data.buffer->data());
 }
+
+// Turns `n` into a copy of `x` (an equal value computed earlier). Its old inputs stay alive to the
+// end of the pass, as every node it replaces.
+void rewrite_as_copy(Node& n, const NodePtr& x, std::vector<NodePtr>& graveyard) {
+  for (auto& in : n.inputs) graveyard.push_back(std::move(in));
+  n.op = "copy";
+  n.kind = Kind::Elementwise;
+  n.params = {};
+  n.inputs = {x};
+}
+
+bool pure_kind(Kind k) { return k == Kind::Elementwise || k == Kind::Reduction || k == Kind::View; }
 
 }  // namespace
 
@@ -73,6 +92,11 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
         own[j] = in;
       }
     }
+  std::vector<char> pure(count, 1);  // read only by pure kinds (see can_replace)
+  for (Node* n : order)
+    if (!pure_kind(n->kind))
+      for (auto& in : n->inputs)
+        if (auto it = pos.find(in.get()); it != pos.end()) pure[it->second] = 0;
   std::vector<char> held(count, 0);
   for (int j = 0; j < count; ++j) held[j] = holders[j] > refs[j];
   for (auto& r : roots) {
@@ -92,7 +116,8 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
       if (auto it = replaced.find(in.get()); it != replaced.end()) {
         graveyard.push_back(std::move(in));
         in = it->second;
-      } else if (const std::byte* c = scope.constant_element(*in)) {
+      } else if (const std::byte* c = cse_candidate(*n) ? scope.constant_element(*in) : nullptr) {
+        // (only for pure readers, which never write into an input)
         auto [known, fresh] = constants.emplace(constant_key(*in, c), in);
         if (!fresh && known->second != in) {
           graveyard.push_back(std::move(in));
@@ -106,8 +131,12 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
         replaced.emplace(n, std::move(leaf));
         continue;
       }
-    if (NodePtr x = simplify(*n, scope); x && can_replace(*n, *x, scope)) {
-      replaced.emplace(n, std::move(x));
+    if (NodePtr x = simplify(*n, scope); x && x->dtype == n->dtype && x->shape == n->shape && x->device == n->device) {
+      const bool stand_in = can_replace(*n, *x, pure[i], scope);
+      // Where n itself must still be computed (held, or x may not stand in), a copy of x is
+      // cheaper than the op, and exact (x**1 of complex through pow would not be).
+      if ((held[i] || !stand_in) && n->device == DeviceType::CPU && n->op != "copy") rewrite_as_copy(*n, x, graveyard);
+      if (stand_in) replaced.emplace(n, std::move(x));
       continue;
     }
     Node* first = cse.find_or_insert(n);
@@ -117,13 +146,7 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
     replaced.emplace(n, same);
     // A held duplicate still gets its own value, now a copy of the first one's instead of a
     // recomputation (a view is free to recompute).
-    if (held[i] && n->kind != Kind::View && n->device == DeviceType::CPU) {
-      for (auto& in : n->inputs) graveyard.push_back(std::move(in));
-      n->op = "copy";
-      n->kind = Kind::Elementwise;
-      n->params = {};
-      n->inputs = {same};
-    }
+    if (held[i] && n->kind != Kind::View && n->device == DeviceType::CPU) rewrite_as_copy(*n, same, graveyard);
   }
 
   // Dead nodes: the schedule already holds only nodes reachable from the roots; what the rewrites
