@@ -17,6 +17,7 @@
 #include "ember/graph/node_map.h"
 #include "ember/graph/observe.h"
 #include "ember/graph/passes/fusion.h"
+#include "ember/graph/passes/graph_passes.h"
 #include "ember/graph/trace.h"
 #include "ember/runtime/scheduler.h"
 
@@ -244,7 +245,9 @@ const FusionRules& cpu_rules() {
 std::vector<Node*> schedule_unevaluated(const std::vector<NodePtr>& roots) { return schedule(roots); }
 
 std::vector<KernelDesc> compile_kernels(const std::vector<Node*>& order, const std::vector<NodePtr>& roots) {
-  return fuse(order, roots, cpu_rules());
+  std::vector<Node*> passed = order;
+  run_graph_passes(passed, roots);
+  return fuse(passed, roots, cpu_rules());
 }
 
 void run_kernel_keep_inputs(const KernelDesc& k) {
@@ -265,7 +268,9 @@ void set_between_kernels(void (*hook)()) { g_between_kernels.store(hook); }
 
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {
   collect();
-  return fuse(schedule(roots), roots, cpu_rules());
+  std::vector<Node*> order = schedule(roots);
+  run_graph_passes(order, roots);
+  return fuse(order, roots, cpu_rules());
 }
 
 void eval_async(const std::vector<NodePtr>& roots) {
@@ -275,6 +280,7 @@ void eval_async(const std::vector<NodePtr>& roots) {
     std::unique_lock<std::mutex> lock(st.mu);
     job->order = schedule(roots, &st.pending);
     if (job->order.empty()) return;
+    run_graph_passes(job->order, roots);
     job->kernels = fuse(job->order, roots, cpu_rules());  // before `keep` adds a holder to every node
     // Small work runs at once: handing it to another thread would cost more than it saves.
     int64_t work = 0;
@@ -321,6 +327,7 @@ void eval(const std::vector<NodePtr>& roots) {
 void eval_now(const std::vector<NodePtr>& roots) {
   if (std::all_of(roots.begin(), roots.end(), [](const NodePtr& r) { return r->evaluated; })) return;  // reads
   std::vector<Node*> order = schedule(roots);
+  run_graph_passes(order, roots);
   std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
   debug_compiled(roots, kernels);  // EMBER_DEBUG
   for (const KernelDesc& k : kernels) {

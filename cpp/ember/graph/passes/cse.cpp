@@ -1,0 +1,61 @@
+#include "ember/graph/passes/cse.h"
+
+#include <cstring>
+#include <functional>
+#include <variant>
+
+namespace ember {
+namespace {
+
+// Bit-for-bit equality: -0.0 and +0.0 differ, equal NaNs match.
+bool same_scalar(const Scalar& a, const Scalar& b) {
+  if (a.value.index() != b.value.index()) return false;
+  return std::visit(
+      [&](const auto& x) {
+        const auto& y = std::get<std::decay_t<decltype(x)>>(b.value);
+        return std::memcmp(&x, &y, sizeof(x)) == 0;
+      },
+      a.value);
+}
+
+bool same_params(const Params& a, const Params& b) {
+  if (a.axes != b.axes || a.ints != b.ints || a.flag != b.flag || a.offset != b.offset || a.strides != b.strides ||
+      a.dtype != b.dtype || a.blob || b.blob || a.scalars.size() != b.scalars.size())
+    return false;
+  for (size_t i = 0; i < a.scalars.size(); ++i)
+    if (!same_scalar(a.scalars[i], b.scalars[i])) return false;
+  return true;
+}
+
+void mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
+
+}  // namespace
+
+bool cse_candidate(const Node& n) {
+  if (n.evaluated || n.params.blob || !n.writes.expired()) return false;
+  return n.kind == Kind::Elementwise || n.kind == Kind::Reduction || n.kind == Kind::View;
+}
+
+size_t CseTable::Hash::operator()(const Node* n) const {
+  size_t h = std::hash<std::string_view>{}(n->op);
+  mix(h, static_cast<size_t>(n->dtype));
+  mix(h, static_cast<size_t>(n->device));
+  for (int64_t d : n->shape) mix(h, static_cast<size_t>(d));
+  for (auto& in : n->inputs) mix(h, std::hash<const Node*>{}(in.get()));
+  for (int64_t a : n->params.axes) mix(h, static_cast<size_t>(a));
+  mix(h, static_cast<size_t>(n->params.offset));
+  return h;
+}
+
+bool CseTable::Equal::operator()(const Node* a, const Node* b) const {
+  if (a->op != b->op || a->kind != b->kind || a->dtype != b->dtype || a->device != b->device || a->shape != b->shape ||
+      a->inputs.size() != b->inputs.size())
+    return false;
+  for (size_t i = 0; i < a->inputs.size(); ++i)
+    if (a->inputs[i] != b->inputs[i]) return false;
+  return same_params(a->params, b->params);
+}
+
+Node* CseTable::find_or_insert(Node* n) { return *seen_.insert(n).first; }
+
+}  // namespace ember
