@@ -155,26 +155,31 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t) {
   return res;
 }
 
-Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) {
+Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) { return scan(m, Reduce::Sum, t, out); }
+
+Metrics scan(Machine& m, Reduce op, const Tensor& t, const Tensor& out) {
+  if (op != Reduce::Sum && op != Reduce::Prod) throw std::invalid_argument("pim: scans are sums or products");
+  const Macro combine = op == Reduce::Sum ? Macro::Add : Macro::Mul;
+  const uint64_t identity = reduce_identity(op, t.dtype);  // the padding rows and the first offset
   const Geometry& g = m.geometry();
   const uint32_t P = g.partitions;
   const DType dt = t.dtype;
   if (!out.same_place(t) || out.dtype != dt)
-    throw std::invalid_argument("pim: cumsum output must be placed like the input (alloc_like)");
-  if (dt == DType::Bool) throw std::invalid_argument("pim: cumsum of bool is not supported");
-  if (!t.dense()) throw std::invalid_argument("pim: cumsum of a strided view is not supported");
+    throw std::invalid_argument("pim: a scan's output must be placed like the input (alloc_like)");
+  if (dt == DType::Bool) throw std::invalid_argument("pim: scans of bool are not supported");
+  if (!t.dense()) throw std::invalid_argument("pim: scans of strided views are not supported");
   const uint32_t R = t.rows_used, X = t.nxb;
   uint32_t Rp = 1;
   while (Rp < R) Rp *= 2;
   if (Rp > g.rows)
-    throw std::invalid_argument("pim: cumsum needs a power-of-two number of rows per crossbar");
+    throw std::invalid_argument("pim: scans need a power-of-two number of rows per crossbar");
   Tensor B = m.alloc_like(t, dt), S = m.alloc_like(t, dt);
   const Val A = out.regs;
   const uint32_t x0 = t.xb0, xl = t.xb0 + X - 1;
   std::vector<MicroOp> ops;
-  auto add_rows = [&](const Val& acc, const Val& rhs) {  // acc += rhs on the current masks
+  auto add_rows = [&](const Val& acc, const Val& rhs) {  // acc (+ or *)= rhs on the current masks
     Builder b = make_builder(m, t.xb0, t.nxb);
-    emit_macro(b, Macro::Add, dt, dt, acc, {acc, rhs});
+    emit_macro(b, combine, dt, dt, acc, {acc, rhs});
     append(ops, b);
   };
   auto moves = [&](uint32_t src_row, const Val& src, uint32_t dst_row, const Val& dst, int64_t dxb) {
@@ -191,13 +196,13 @@ Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) {
   // zero padding: rows [R, Rp) everywhere, invalid rows of the last crossbar
   if (Rp > R) {
     ops.push_back(mask_rows(R, Rp - 1));
-    write_const(ops, A, 0, P);
+    write_const(ops, A, identity, P);
   }
   const uint64_t valid_last = t.n - uint64_t(X - 1) * R;
   if (valid_last < R) {
     ops.push_back(mask_crossbars(xl, xl));
     ops.push_back(mask_rows(uint32_t(valid_last), Rp - 1));
-    write_const(ops, A, 0, P);
+    write_const(ops, A, identity, P);
     ops.push_back(mask_crossbars(x0, xl));
   }
   // up sweep: row k*2d + 2d - 1 += row k*2d + d - 1
@@ -225,7 +230,7 @@ Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out) {
     moves(top, S.regs, top, A, int64_t(x0) + 1);
   }
   ops.push_back(mask_crossbars(x0, x0));
-  write_const(ops, A, 0, P);
+  write_const(ops, A, identity, P);
   ops.push_back(mask_crossbars(x0, xl));
   // down sweep (exclusive): t = left; left = right; right += t
   for (uint32_t d = Rp / 2; d >= 1; d /= 2) {

@@ -30,6 +30,8 @@ ReduceResult reduce(Machine& m, Reduce op, const Tensor& t);
 // with the crossbar offsets (a scan of the crossbar totals across crossbars) injected at the root
 // of the down sweep. Integers wrap; floats are summed in tree order. Returns the cost.
 Metrics cumsum(Machine& m, const Tensor& t, const Tensor& out);
+// The same scan with op Sum or Prod (cumprod: products in tree order, padding with 1).
+Metrics scan(Machine& m, Reduce op, const Tensor& t, const Tensor& out);
 
 // Sorts t in place, ascending or descending, in independent consecutive groups of `group`
 // elements (0: one group; any size that divides the element count). Integer and float dtypes (floats by IEEE total order of the values,

@@ -27,8 +27,11 @@ bool plain(const Params& p) {
 
 size_t mix(size_t h, size_t v) { return h ^ (v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2)); }
 
-// A size-1 evaluated node: its value can share a register with an equal one.
-bool is_constant(const Node* x) { return x->evaluated && x->size() == 1 && x->data.buffer; }
+// A size-1 evaluated node in host memory: its value can share a register with an equal one.
+// (A device's evaluated node holds a handle to device memory, with no host bytes to compare.)
+bool is_constant(const Node* x) {
+  return x->evaluated && x->size() == 1 && x->device == DeviceType::CPU && x->data.buffer;
+}
 
 size_t constant_hash(const Node* x) {
   int item = itemsize(x->dtype);

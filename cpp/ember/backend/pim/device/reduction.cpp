@@ -210,9 +210,9 @@ void sort_lines(Node& n, bool arg) {
 void sort_kernel(Node& n) { sort_lines(n, false); }
 void argsort_kernel(Node& n) { sort_lines(n, true); }
 
-// cumsum along one axis: the machine's parallel prefix sum on each line (gathered dense), moved
-// back into place.
-void cumsum_kernel(Node& n) {
+// cumsum / cumprod along one axis: the machine's parallel prefix scan on each line (gathered
+// dense), moved back into place.
+void scan_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const DType t = to_pim(n.dtype);
   if (n.params.flag) throw Unsupported("include_initial is not lowered");
@@ -231,7 +231,7 @@ void cumsum_kernel(Node& n) {
       Tensor r;
       try {
         r = alloc_like(g, t);
-        cumsum(machine(), g, r);
+        scan(machine(), n.op == "cumprod" ? Reduce::Prod : Reduce::Sum, g, r);
       } catch (const std::exception& e) {
         machine().free(g);
         if (r.n) machine().free(r);
@@ -304,7 +304,8 @@ std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
 
 void register_reductions() {
   register_kernel(DeviceType::PIM, "matmul", profiled<matmul_kernel>);
-  register_kernel(DeviceType::PIM, "cumsum", profiled<cumsum_kernel>);
+  register_kernel(DeviceType::PIM, "cumsum", profiled<scan_kernel>);
+  register_kernel(DeviceType::PIM, "cumprod", profiled<scan_kernel>);
   register_kernel(DeviceType::PIM, "sort", profiled<sort_kernel>);
   register_kernel(DeviceType::PIM, "argsort", profiled<argsort_kernel>);
   for (const char* op : {"sum", "prod", "min", "max", "any", "all"})
