@@ -47,6 +47,16 @@ const char* macro_name(Macro m) {
     case Macro::Ceil: return "ceil";
     case Macro::Trunc: return "trunc";
     case Macro::Rint: return "rint";
+    case Macro::Exp: return "exp";
+    case Macro::Exp2: return "exp2";
+    case Macro::Expm1: return "expm1";
+    case Macro::Log: return "log";
+    case Macro::Log2: return "log2";
+    case Macro::Log10: return "log10";
+    case Macro::Log1p: return "log1p";
+    case Macro::Tanh: return "tanh";
+    case Macro::Sinh: return "sinh";
+    case Macro::Cosh: return "cosh";
   }
   return "?";
 }
@@ -57,6 +67,8 @@ int macro_arity(Macro m) {
     case Macro::Cast: case Macro::Sqrt: case Macro::Sin: case Macro::Cos:
     case Macro::IsNan: case Macro::IsInf: case Macro::IsFinite: case Macro::Signbit:
     case Macro::Floor: case Macro::Ceil: case Macro::Trunc: case Macro::Rint:
+    case Macro::Exp: case Macro::Exp2: case Macro::Expm1: case Macro::Log: case Macro::Log2:
+    case Macro::Log10: case Macro::Log1p: case Macro::Tanh: case Macro::Sinh: case Macro::Cosh:
       return 1;
     case Macro::Where: return 3;
     default: return 2;

@@ -14,6 +14,8 @@ enum class Macro {
   And, Or, Xor, Not, Shl, Shr, Where, Cast, Sqrt, Sin, Cos,
   // float classification (-> bool) and rounding to integral values (microcode/float_round.cpp)
   IsNan, IsInf, IsFinite, Signbit, Floor, Ceil, Trunc, Rint,
+  // exponentials, logarithms, hyperbolic functions (float32; microcode/float_math.h)
+  Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Tanh, Sinh, Cosh,
 };
 
 const char* macro_name(Macro m);

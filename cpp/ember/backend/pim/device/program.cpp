@@ -64,6 +64,9 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"isnan", Macro::IsNan}, {"isinf", Macro::IsInf}, {"isfinite", Macro::IsFinite},
     {"signbit", Macro::Signbit}, {"floor", Macro::Floor}, {"ceil", Macro::Ceil},
     {"trunc", Macro::Trunc}, {"rint", Macro::Rint}, {"round", Macro::Rint},
+    {"exp", Macro::Exp}, {"exp2", Macro::Exp2}, {"expm1", Macro::Expm1}, {"log", Macro::Log},
+    {"log2", Macro::Log2}, {"log10", Macro::Log10}, {"log1p", Macro::Log1p},
+    {"tanh", Macro::Tanh}, {"sinh", Macro::Sinh}, {"cosh", Macro::Cosh},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {

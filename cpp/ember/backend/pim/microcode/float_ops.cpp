@@ -2,6 +2,7 @@
 #include "float_ops.h"
 
 #include "float_common.h"
+#include "float_math.h"
 #include "int_arith.h"
 #include "ops.h"
 
@@ -134,6 +135,20 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Sqrt: fsqrt(b, f, o, X(0)); return true;
     case Macro::Sin: ftrig(b, f, o, X(0), false); return true;
     case Macro::Cos: ftrig(b, f, o, X(0), true); return true;
+    default: break;
+  }
+  if (t != DType::F32) return false;  // the composed functions have float32 polynomials only
+  switch (m) {
+    case Macro::Exp: fexp(b, f, o, X(0), ExpKind::Exp); return true;
+    case Macro::Exp2: fexp(b, f, o, X(0), ExpKind::Exp2); return true;
+    case Macro::Expm1: fexp(b, f, o, X(0), ExpKind::Expm1); return true;
+    case Macro::Log: flog(b, f, o, X(0), LogKind::Log); return true;
+    case Macro::Log2: flog(b, f, o, X(0), LogKind::Log2); return true;
+    case Macro::Log10: flog(b, f, o, X(0), LogKind::Log10); return true;
+    case Macro::Log1p: flog1p(b, f, o, X(0)); return true;
+    case Macro::Tanh: fhyp(b, f, o, X(0), HypKind::Tanh); return true;
+    case Macro::Sinh: fhyp(b, f, o, X(0), HypKind::Sinh); return true;
+    case Macro::Cosh: fhyp(b, f, o, X(0), HypKind::Cosh); return true;
     default: return false;
   }
 }
