@@ -70,6 +70,24 @@ template <class T> void SqrtT(const void* const* a, void* o, int64_t n) {
 void Sqrt64(const void* const* a, void* o, int64_t n) { SqrtT<double>(a, o, n); }
 void Sqrt32(const void* const* a, void* o, int64_t n) { SqrtT<float>(a, o, n); }
 
+// Exact unary instructions (sign-bit operations, x*x, IEEE rounding to integral values): the same
+// bits as the scalar functors for every input, NaN and signed zeros included.
+#define EMBER_HWY_EXACT1(Name, Functor, Call)                                                               \
+  template <class T> void Name##T(const void* const* a, void* o, int64_t n) {                             \
+    MapUnary(static_cast<const T*>(a[0]), static_cast<T*>(o), n, [](auto, auto v) { return Call; },       \
+             [](auto d, auto) { return hn::Eq(hn::Zero(d), hn::Zero(d)); }, [](T x) { return Functor{}(x); }); \
+  }                                                                                                       \
+  void Name##64(const void* const* a, void* o, int64_t n) { Name##T<double>(a, o, n); }                   \
+  void Name##32(const void* const* a, void* o, int64_t n) { Name##T<float>(a, o, n); }
+EMBER_HWY_EXACT1(Neg, Negative, hn::Neg(v))
+EMBER_HWY_EXACT1(Abs, Absolute, hn::Abs(v))
+EMBER_HWY_EXACT1(Square, Square, hn::Mul(v, v))
+EMBER_HWY_EXACT1(Floor, Floor, hn::Floor(v))
+EMBER_HWY_EXACT1(Ceil, Ceil, hn::Ceil(v))
+EMBER_HWY_EXACT1(Trunc, Trunc, hn::Trunc(v))
+EMBER_HWY_EXACT1(Rint, Rint, hn::Round(v))  // round half to even, as nearbyint in the default mode
+#undef EMBER_HWY_EXACT1
+
 #define EMBER_HWY_BINARY(Name, Functor, Call)                                                               \
   void Name##64(const void* const* a, void* o, int64_t n) {                                                 \
     MapBinary(static_cast<const double*>(a[0]), static_cast<const double*>(a[1]), static_cast<double*>(o), n, \
@@ -230,6 +248,13 @@ void flush_streams() { hwy::FlushStream(); }
   HWY_EXPORT(Name##64);     \
   HWY_EXPORT(Name##32);
 EMBER_EXPORT2(Sqrt)
+EMBER_EXPORT2(Neg)
+EMBER_EXPORT2(Abs)
+EMBER_EXPORT2(Square)
+EMBER_EXPORT2(Floor)
+EMBER_EXPORT2(Ceil)
+EMBER_EXPORT2(Trunc)
+EMBER_EXPORT2(Rint)
 EMBER_EXPORT2(Add)
 EMBER_EXPORT2(Sub)
 EMBER_EXPORT2(Mul)
@@ -254,6 +279,15 @@ void install_simd_math(const std::function<void(std::string_view, DType, InstrFn
   install(op, DType::Float64, EMBER_INSTR(Name##64)); \
   install(op, DType::Float32, EMBER_INSTR(Name##32));
   EMBER_BOTH("sqrt", Sqrt)
+  EMBER_BOTH("negative", Neg)
+  EMBER_BOTH("abs", Abs)
+  EMBER_BOTH("fabs", Abs)
+  EMBER_BOTH("square", Square)
+  EMBER_BOTH("floor", Floor)
+  EMBER_BOTH("ceil", Ceil)
+  EMBER_BOTH("trunc", Trunc)
+  EMBER_BOTH("rint", Rint)
+  EMBER_BOTH("round", Rint)
   EMBER_BOTH("add", Add)
   EMBER_BOTH("subtract", Sub)
   EMBER_BOTH("multiply", Mul)
