@@ -45,3 +45,19 @@ def test_failed_evaluation_on_pim_raises_again_when_read_again():
         with pytest.raises(NotImplementedError, match="'tan' is not implemented on device pim"):
             r.numpy()
     assert v.numpy() == 3.5  # its input is intact
+
+
+def test_retried_fused_pim_read_never_crashes():
+    # float64 sqrt of a 0-d pim value can run out of scratch registers (it did in a fresh process):
+    # then every read raises again; reading it again once crashed in fusion (a pim value's host bytes)
+    e = em.asarray(np.arange(60, dtype=np.int8).reshape(3, 4, 5) % 5 - 2, device="pim")
+    d = e - em.mean(e)
+    v = em.mean(d * d)
+    r = em.sqrt(v)
+    for _ in range(2):
+        try:
+            assert r.numpy() == np.sqrt(2.0)
+        except NotImplementedError as err:
+            assert "'sqrt' is not implemented on device pim" in str(err)
+    assert v.numpy() == 2.0
+
