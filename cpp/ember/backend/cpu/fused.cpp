@@ -108,6 +108,13 @@ void fill(int item, const void* value, void* dst, int64_t n) {
 enum class Src : uint8_t { Direct, Gather, Uniform, Compute };
 
 constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
+// Elements per step of a streaming (out-of-cache) elementwise kernel. Run a block at a time, a
+// program's phases (instructions reading memory, then the one storing the output) each wait on one
+// kind of traffic; steps this short fit the out-of-order window, which overlaps them.
+#ifndef EMBER_STREAM_STEP
+#define EMBER_STREAM_STEP 256
+#endif
+constexpr int64_t kStreamStep = EMBER_STREAM_STEP;
 
 struct Reg {
   Src src = Src::Compute;
@@ -488,10 +495,11 @@ void run_fused(const KernelDesc& k, Node*& failed) {
         std::byte* scratch = t_scratch.get(scratch_bytes);
         std::vector<const void*> ptrs(nreg);
         run_uniform(p, scratch, width, ptrs, current);
-        for (int64_t b = b0; b < b1; ++b) {
-          int64_t s = b * kBlock;
-          run_block(p, scratch, s, std::min(kBlock, total - s), ptrs, current);
-        }
+        // Streaming kernels go through each block in short steps, so that the reads of one step's
+        // first instructions overlap the stores of the previous step's last one in the core's window.
+        const int64_t step = p.stream ? kStreamStep : kBlock;
+        for (int64_t s = b0 * kBlock, e = std::min(b1 * kBlock, total); s < e; s += step)
+          run_block(p, scratch, s, std::min(step, e - s), ptrs, current);
         flush_streams();
       });
     });
