@@ -225,6 +225,12 @@ void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t le
   ptrs[r] = slot;
 }
 
+// Sets g_stream_stores for one call, and clears it however the call ends.
+struct StreamStores {
+  StreamStores() { g_stream_stores = true; }
+  ~StreamStores() { g_stream_stores = false; }
+};
+
 // Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
 // Uniform registers were computed beforehand.
 void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs,
@@ -239,10 +245,14 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
     void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
     for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
     current = g.instr;
-    // Large outputs that no later instruction reads go around the cache.
-    g_stream_stores = g.out && p.stream && g.last_read < 0;
-    g.fn(args, dst, len, *g.instr->node);
-    g_stream_stores = false;
+    // Large outputs that no later instruction reads go around the cache. (The flag is a
+    // thread_local of a shared library, so it is only touched around the calls that use it.)
+    if (g.out && p.stream && g.last_read < 0) {
+      StreamStores on;
+      g.fn(args, dst, len, *g.instr->node);
+    } else {
+      g.fn(args, dst, len, *g.instr->node);
+    }
     ptrs[r] = dst;
   }
   for (int in : p.tail_loads) load(p, in, scratch, start, len, ptrs);
