@@ -463,7 +463,8 @@ def test_error_raised_on_a_worker_thread_reaches_the_caller():
     assert_matches(a + 2, np.arange(n) + 2)
 
 
-@pytest.mark.parametrize("shape,axis", [((300, 700), 0), ((5, 3, 1000), (0, 1)), ((7, 1, 600), 0), ((2, 2049), 0)])
+@pytest.mark.parametrize("shape,axis", [((300, 700), 0), ((5, 3, 1000), (0, 1)), ((7, 1, 600), 0), ((2, 2049), 0),
+                                        ((40, 5001), 0), ((3, 70_001), 0), ((4, 2, 16_385), (0, 1))])
 def test_leading_axis_reductions_fuse_and_match_numpy_order(shape, axis):
     x, y = sample(shape, "float64", 1), sample(shape, "float64", 2)
     a, b = em.asarray(x), em.asarray(y)
@@ -474,3 +475,20 @@ def test_leading_axis_reductions_fuse_and_match_numpy_order(shape, axis):
     assert_matches(em.prod(a * 0.5 + 1, axis=axis, keepdims=True), np.prod(x * 0.5 + 1, axis=axis, keepdims=True))
     i = em.asarray(sample(shape, "int64", 3))
     assert_matches(em.sum(i * 3, axis=axis), np.sum(sample(shape, "int64", 3) * 3, axis=axis))
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_leading_axis_chunks_do_not_change_results(threads):
+    # The kept part is cut into one chunk per thread (several rounds when wide): every output
+    # still takes the reduced rows in NumPy's order, whatever the thread count.
+    before = em.get_num_threads()
+    em.set_num_threads(threads)
+    try:
+        for shape in [(50, 5000), (3, 70_001), (9, 513), (2, 33_000)]:
+            x = sample(shape, "float64", 4)
+            a = em.asarray(x)
+            np.testing.assert_array_equal(em.sum(a * 1.5, axis=0).numpy(), np.sum(x * 1.5, axis=0))
+            np.testing.assert_array_equal(em.sum(a, axis=0).numpy(), np.sum(x, axis=0))
+            assert_matches(em.max(a[::-1] + 1, axis=0), np.max(x[::-1] + 1, axis=0))
+    finally:
+        em.set_num_threads(before)
