@@ -111,9 +111,9 @@ constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
 // Elements per step of a streaming (out-of-cache) elementwise kernel. Run a block at a time, a
 // program's phases (instructions reading memory, then the one storing the output) each wait on one
 // kind of traffic; steps this short fit the out-of-order window, which overlaps them.
-// (Measured on this 2-core AMD EPYC: 2*a + 3*b over 2e7 doubles 63 -> 38 ms at one thread; 512
-// and 2048 gain nothing, 128 as much as 256.)
-constexpr int64_t kStreamStep = 256;
+// (Measured on this 2-core AMD EPYC, 2e7 doubles, same process: 2*a + 3*b 34 -> 24 ms at 256 and
+// 20 ms at 128; 512 gains little; 64 loses again; transcendental programs do not change.)
+constexpr int64_t kStreamStep = 128;
 // The widest chunk of kept outputs a thread accumulates over the reduced rows of a leading-axes
 // reduction (its accumulators, 128 KiB of doubles, stay in L2).
 constexpr int64_t kLeadChunk = 16384;
