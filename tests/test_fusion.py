@@ -170,6 +170,46 @@ def test_strided_large_inputs():
     assert_matches(em.sum(e.T * 2, axis=1), np.sum(m.T * 2, axis=1))
 
 
+# Kernels whose outputs pass 16 MiB stream their stores and run each block in short steps; sizes
+# that are not multiples of a step or a block, every output item size, strided and reversed reads.
+STREAM_N = 2_100_003
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_streaming_kernels_match_numpy_bit_for_bit(threads):
+    before = em.get_num_threads()
+    em.set_num_threads(threads)
+    try:
+        x, y, z = (sample((STREAM_N,), "float64", s) for s in (11, 12, 13))
+        k = sample((STREAM_N,), "int64", 14)
+        w = sample((2 * STREAM_N + 1,), "float64", 15)
+        a, b, c, i, v = (em.asarray(t) for t in (x, y, z, k, w))
+        f, g = em.asarray(x.astype(np.float32)), em.asarray(y.astype(np.float32))
+        cases = [
+            (2 * a + 3 * b, 2 * x + 3 * y),
+            (a * b + c, x * y + z),
+            (em.sqrt(a * a + b * b), np.sqrt(x * x + y * y)),
+            (em.where(a > b, a, b) * c, np.where(x > y, x, y) * z),
+            (f * g + 1.5, x.astype(np.float32) * y.astype(np.float32) + np.float32(1.5)),
+            (a > b, x > y),
+            (i * 3 - 1, k * 3 - 1),
+            (v[::2] * 2.0 + 1.0, w[::2] * 2.0 + 1.0),
+            (v[-2::-2] - a, w[-2::-2] - x),
+        ]
+        for ours, theirs in cases:
+            got = ours.numpy()
+            assert got.dtype == theirs.dtype
+            np.testing.assert_array_equal(got, theirs)
+        # A stored intermediate that a later instruction reads (no streaming for it) and the result.
+        t = a * b
+        r = t + c
+        em.eval(t, r)
+        np.testing.assert_array_equal(t.numpy(), x * y)
+        np.testing.assert_array_equal(r.numpy(), x * y + z)
+    finally:
+        em.set_num_threads(before)
+
+
 def test_results_do_not_depend_on_thread_count():
     before = em.get_num_threads()
     n = 300_001
@@ -423,7 +463,8 @@ def test_error_raised_on_a_worker_thread_reaches_the_caller():
     assert_matches(a + 2, np.arange(n) + 2)
 
 
-@pytest.mark.parametrize("shape,axis", [((300, 700), 0), ((5, 3, 1000), (0, 1)), ((7, 1, 600), 0), ((2, 2049), 0)])
+@pytest.mark.parametrize("shape,axis", [((300, 700), 0), ((5, 3, 1000), (0, 1)), ((7, 1, 600), 0), ((2, 2049), 0),
+                                        ((40, 5001), 0), ((3, 70_001), 0), ((4, 2, 16_385), (0, 1))])
 def test_leading_axis_reductions_fuse_and_match_numpy_order(shape, axis):
     x, y = sample(shape, "float64", 1), sample(shape, "float64", 2)
     a, b = em.asarray(x), em.asarray(y)
@@ -434,3 +475,20 @@ def test_leading_axis_reductions_fuse_and_match_numpy_order(shape, axis):
     assert_matches(em.prod(a * 0.5 + 1, axis=axis, keepdims=True), np.prod(x * 0.5 + 1, axis=axis, keepdims=True))
     i = em.asarray(sample(shape, "int64", 3))
     assert_matches(em.sum(i * 3, axis=axis), np.sum(sample(shape, "int64", 3) * 3, axis=axis))
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_leading_axis_chunks_do_not_change_results(threads):
+    # The kept part is cut into one chunk per thread (several rounds when wide): every output
+    # still takes the reduced rows in NumPy's order, whatever the thread count.
+    before = em.get_num_threads()
+    em.set_num_threads(threads)
+    try:
+        for shape in [(50, 5000), (3, 70_001), (9, 513), (2, 33_000)]:
+            x = sample(shape, "float64", 4)
+            a = em.asarray(x)
+            np.testing.assert_array_equal(em.sum(a * 1.5, axis=0).numpy(), np.sum(x * 1.5, axis=0))
+            np.testing.assert_array_equal(em.sum(a, axis=0).numpy(), np.sum(x, axis=0))
+            assert_matches(em.max(a[::-1] + 1, axis=0), np.max(x[::-1] + 1, axis=0))
+    finally:
+        em.set_num_threads(before)
