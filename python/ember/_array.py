@@ -219,23 +219,9 @@ class Array:
 
     # ---- indexing ----
     def __getitem__(self, key):
-        if self.device != "cpu":  # index arrays follow the array they index
-            from ._device import default_device
-
-            with default_device(self.device):
-                return _wrap(_core.getitem(self._h, _key(key)))
         return _wrap(_core.getitem(self._h, _key(key)))
 
-    def __setitem__(self, key, value):
-        if self.device != "cpu":  # values and index arrays follow the array they write into
-            from ._creation import asarray
-            from ._device import default_device
-
-            if type(value) not in _SCALARS and not (isinstance(value, Array) and value.device == self.device):
-                value = asarray(value, device=self.device)
-
-            with default_device(self.device):
-                return _core.setitem(self._h, _key(key), _operand(value))
+    def __setitem__(self, key, value):  # host indices and values follow self's device (the core)
         _core.setitem(self._h, _key(key), _operand(value))
 
     # ---- methods ----

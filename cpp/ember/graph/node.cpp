@@ -57,6 +57,18 @@ NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, D
   return n;
 }
 
+NodePtr copy_header(const Node& n) {
+  auto p = std::make_shared<Node>();
+  p->op = n.op;
+  p->kind = n.kind;
+  p->params = n.params;
+  p->dtype = n.dtype;
+  p->shape = n.shape;
+  p->device = n.device;
+  p->origin = n.origin;
+  return p;
+}
+
 NodePtr make_leaf(DType dtype, Shape shape, Data data) {
   auto n = std::make_shared<Node>();
   n->op = "leaf";

@@ -69,6 +69,9 @@ struct Node {
 // below it grows past the depth limit.
 NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, DType dtype, Shape shape,
                   Params params = {});
+// A fresh node with what a replay needs from `n` (op, parameters, type, device, origin), without its
+// inputs, value and storage link.
+NodePtr copy_header(const Node& n);
 // A node that is already evaluated, over `data`.
 NodePtr make_leaf(DType dtype, Shape shape, Data data);
 

@@ -10,20 +10,6 @@
 namespace ember {
 namespace {
 thread_local int g_tracing = 0;
-
-// A fresh node with what a replay needs from `n` (op, parameters, type, device, origin), without its
-// inputs, value and storage link.
-NodePtr copy_header(const Node& n) {
-  auto p = std::make_shared<Node>();
-  p->op = n.op;
-  p->kind = n.kind;
-  p->params = n.params;
-  p->dtype = n.dtype;
-  p->shape = n.shape;
-  p->device = n.device;
-  p->origin = n.origin;
-  return p;
-}
 }  // namespace
 
 TracingScope::TracingScope() { begin_tracing(); }

@@ -187,14 +187,8 @@ bool foldable(const Node& n, const PassScope& scope) {
 NodePtr fold_constant(const Node& n) {
   // Computed on a copy: the node itself stays as it was (a user may hold it; a compiled program
   // resets and reruns its nodes).
-  auto c = std::make_shared<Node>();
-  c->op = n.op;
-  c->kind = n.kind;
-  c->params = n.params;
+  NodePtr c = copy_header(n);
   c->inputs = n.inputs;
-  c->dtype = n.dtype;
-  c->shape = n.shape;
-  c->device = n.device;
   try {
     run_node(*c);
   } catch (...) {

@@ -11,21 +11,6 @@
 namespace ember::pim {
 namespace {
 
-// Frees the tensors it holds when it goes out of scope (the kernel's temporaries on any path).
-struct Temps {
-  std::vector<Tensor> held;
-  Tensor keep(Tensor t) {
-    held.push_back(t);
-    return t;
-  }
-  void release() {
-    for (auto& t : held)
-      if (t.n) machine().free(t);
-    held.clear();
-  }
-  ~Temps() { release(); }
-};
-
 // A tensor of `n` int32 line positions (element m * L + l holds l), uploaded in one bulk write.
 Tensor line_positions(int64_t M, int64_t L) {
   Data d;

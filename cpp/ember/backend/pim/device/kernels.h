@@ -28,6 +28,22 @@ void register_arg_reductions();  // arg_reduction.cpp: argmax, argmin
 // [m * L, (m + 1) * L) of the result (L = shape[ax]); lines in the row-major order of the other axes.
 std::vector<uint64_t> lines_along(const Shape& shape, int ax);
 
+// A kernel's temporaries: the tensors kept here are freed at scope exit (on any path) or at
+// release(); a result taken out of `ts` beforehand is not freed.
+struct Temps {
+  std::vector<Tensor> ts;
+  Tensor keep(Tensor t) {
+    ts.push_back(t);
+    return t;
+  }
+  void release() {
+    for (auto& t : ts)
+      if (t.n) machine().free(t);
+    ts.clear();
+  }
+  ~Temps() { release(); }
+};
+
 // Element i of `shape` read through (offset, strides) of the input (broadcast: stride 0).
 std::vector<uint64_t> strided_index(const Shape& shape, const Strides& strides, int64_t offset);
 

@@ -11,19 +11,6 @@ namespace ember::pim {
 
 namespace {
 
-// Tensors freed at scope exit unless released.
-struct Temps {
-  std::vector<Tensor> ts;
-  Tensor keep(Tensor t) {
-    ts.push_back(t);
-    return t;
-  }
-  ~Temps() {
-    for (auto& t : ts)
-      if (t.n) machine().free(t);
-  }
-};
-
 // The bit pattern of a 0-d host value, as pim dtype t (the ops layer already cast it).
 uint64_t host_bits(const Node& in) {
   uint64_t v = 0;
