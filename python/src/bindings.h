@@ -25,6 +25,8 @@ void bind_introspect(nb::module_& m);  // introspect.cpp: graph records, profile
 void bind_export(nb::module_& m);      // export.cpp: the graph with its parameters, for ember.onnx
 void bind_distributed(nb::module_& m);  // only when built with MPI (EMBER_HAVE_MPI)
 void bind_device(nb::module_& m);       // device.cpp: placement, transfers, the default device
+void bind_cuda(nb::module_& m);         // only when built with the cuda device (EMBER_HAVE_CUDA): ember._core.cuda
+void bind_cuda_nvrtc(nb::module_& m);   // the NVRTC side of ember._core.cuda (after bind_cuda)
 void bind_pim(nb::module_& m);          // only when built with the pim device (EMBER_HAVE_PIM)
 
 // A Python bool/int/float/complex as a Scalar (TypeError for anything else).

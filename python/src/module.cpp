@@ -17,6 +17,10 @@ NB_MODULE(_core, m) {
 #ifdef EMBER_HAVE_PIM
   ember::py::bind_pim(m);
 #endif
+#ifdef EMBER_HAVE_CUDA
+  ember::py::bind_cuda(m);
+  ember::py::bind_cuda_nvrtc(m);
+#endif
   ember::py::bind_engine(m);
   ember::py::bind_jit(m);
   ember::py::bind_introspect(m);
