@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ember/graph/passes/cse.h"
+#include "ember/graph/passes/gemv_operands.h"
 #include "ember/graph/passes/simplify.h"
 #include "ember/runtime/allocator.h"
 
@@ -163,6 +164,7 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   for (int i = 0; i < count; ++i)
     if (live[i]) order[kept++] = order[i];
   order.resize(kept);
+  contiguous_gemv_operands(order);
   // Only now may replaced nodes be freed: nothing above allocated a node at a freed node's address,
   // which a caller still holding the old schedule (a compiled program) could mistake for it.
 }
