@@ -129,6 +129,12 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
     if (!cse_candidate(*n)) continue;  // opaque calls, collectives, control flow, writes, random
     if (foldable(*n, scope))
       if (NodePtr leaf = fold_constant(*n)) {
+        // The node keeps the value as well: one held outside the schedule (a jit plan's captured
+        // constant, read by every call) is then computed once instead of folded again each time.
+        n->data = leaf->data;
+        n->depth = 0;
+        std::atomic_thread_fence(std::memory_order_release);
+        n->evaluated = true;
         replaced.emplace(n, std::move(leaf));
         continue;
       }
