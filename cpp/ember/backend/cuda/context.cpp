@@ -18,6 +18,16 @@ int g_current = -1;
 
 thread_local CUcontext t_current = nullptr;
 
+CUdevice device_handle(int index) {
+  require_available();
+  if (index < 0 || index >= device_count())
+    throw CudaError("cuda device " + std::to_string(index) + " does not exist (the driver reports " +
+                    std::to_string(device_count()) + ")");
+  CUdevice d = 0;
+  EMBER_CU(cuDeviceGet, &d, index);
+  return d;
+}
+
 std::unique_ptr<Context> create(int index) {
   auto c = std::make_unique<Context>();
   c->index = index;
@@ -61,10 +71,7 @@ void Context::wait_for(const Context& other) const {
 }
 
 Context& context(int index) {
-  require_available();
-  if (index < 0 || index >= device_count())
-    throw CudaError("cuda device " + std::to_string(index) + " does not exist (the driver reports " +
-                    std::to_string(device_count()) + ")");
+  (void)device_handle(index);
   Context* c;
   {
     std::lock_guard lock(g_mu);
@@ -91,23 +98,22 @@ int current_device() {
 }
 
 void set_device(int index) {
-  require_available();
-  if (index < 0 || index >= device_count())
-    throw CudaError("cuda device " + std::to_string(index) + " does not exist (the driver reports " +
-                    std::to_string(device_count()) + ")");
+  (void)device_handle(index);
   std::lock_guard lock(g_mu);
   g_current = index;
 }
 
+std::string device_name(int index) {
+  const CUdevice d = device_handle(index);
+  char name[256] = {};
+  EMBER_CU(cuDeviceGetName, name, int(sizeof name), d);
+  return name;
+}
+
 int compute_capability(int index) {
   // Attributes need no context: the compiler may ask before the device is used.
-  require_available();
-  if (index < 0 || index >= device_count())
-    throw CudaError("cuda device " + std::to_string(index) + " does not exist (the driver reports " +
-                    std::to_string(device_count()) + ")");
-  CUdevice d = 0;
+  const CUdevice d = device_handle(index);
   int major = 0, minor = 0;
-  EMBER_CU(cuDeviceGet, &d, index);
   EMBER_CU(cuDeviceGetAttribute, &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, d);
   EMBER_CU(cuDeviceGetAttribute, &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, d);
   return major * 10 + minor;

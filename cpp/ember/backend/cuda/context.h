@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ember/backend/cuda/memory_pool.h"
+#include "ember/backend/cuda/status.h"
 
 namespace ember::cuda {
 
@@ -42,12 +43,4 @@ struct Context {
 Context& context(int index);
 // The context of `index` if it was created already, else nullptr (never creates one).
 Context* existing_context(int index);
-// The device new cuda arrays go to: EMBER_CUDA_DEVICE when set, else 0, or what set_device chose.
-int current_device();
-void set_device(int index);
-// major * 10 + minor (e.g. 90 for an H100); NVRTC's --gpu-architecture=sm_XX.
-int compute_capability(int index);
-// Waits for every created context's stream.
-void synchronize_all();
-
 }  // namespace ember::cuda

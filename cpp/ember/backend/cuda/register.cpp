@@ -8,12 +8,24 @@
 #include "ember/backend/device.h"
 
 namespace ember::cuda {
+namespace {
+
+// A zero-copy view: the same device memory with another offset and strides (as on the cpu).
+void as_strided_kernel(Node& n) {
+  const Node& base = *n.inputs.at(0);
+  n.data.buffer = base.data.buffer;
+  n.data.offset = base.data.offset + n.params.offset;
+  n.data.strides = n.params.strides;
+}
+
+}  // namespace
 
 void register_device() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_kernel(DeviceType::CUDA, "to_device", to_device_kernel);
     register_kernel(DeviceType::CUDA, "matmul", matmul_kernel);
+    register_kernel(DeviceType::CUDA, "as_strided", as_strided_kernel);
   });
 }
 

@@ -27,6 +27,16 @@ std::string why_unavailable();
 int device_count();
 // Throws CudaError("the cuda device is unavailable: <why>") unless available().
 void require_available();
+// The device new cuda arrays go to: EMBER_CUDA_DEVICE when set, else 0, or what set_device chose.
+int current_device();
+// CudaError for an index the driver does not report (or when unavailable).
+void set_device(int index);
+// major * 10 + minor (e.g. 90 for an H100), for NVRTC's --gpu-architecture=sm_XX. Needs no context.
+int compute_capability(int index);
+// The device's name as the driver reports it.
+std::string device_name(int index);
+// Waits for the streams of every device used so far (no-op when none or unavailable).
+void synchronize_all();
 // The memory pools' statistics: of one device, or summed over the devices in use (device < 0).
 // Zeros for devices not used yet (and when the driver is unavailable).
 PoolStats memory_stats(int device = -1);
