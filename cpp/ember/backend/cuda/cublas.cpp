@@ -110,6 +110,9 @@ void run_matmul(Node& n, const Context& c, const Node& a, const Node& b) {
   const T* pb = reinterpret_cast<const T*>(device_ptr(b));
   T* pc = reinterpret_cast<T*>(device_ptr(n));
   cublasHandle_t h = handle(c);
+  // Kernels run on several scheduler threads; one handle's workspace is not for concurrent calls.
+  static std::mutex call_mu;
+  std::lock_guard lock(call_mu);
   int64_t da = 0, db = 0;
   if (oa.size() > 1 && oa.size() <= size_t(INT_MAX) && progression(oa, &da) && progression(ob, &db)) {
     gemm<T>(h, ga, gb, int(m), int(nn), int(k), pa + oa[0], pb + ob[0], pc, int64_t(oa.size()), da, db);
