@@ -41,6 +41,8 @@ TEST(DriverLoad, TheToolkitsStubLibraryIsRecognised) {
   EXPECT_TRUE(contains(d.why, "stub library")) << d.why;
 }
 
+// Whatever the process-wide load found (after the stub test, dlopen("libcuda.so.1") finds the stub
+// already loaded under that soname), its answers agree with each other.
 TEST(Driver, ProcessWideStateIsConsistent) {
   if (available()) {
     EXPECT_TRUE(why_unavailable().empty());

@@ -13,7 +13,9 @@ namespace {
 
 constexpr int kMaxDevices = 64;
 std::mutex g_mu;
-std::array<std::unique_ptr<Context>, kMaxDevices> g_contexts;
+// Never destroyed: at exit the driver may already be torn down, and a pool freeing its cache in a
+// static destructor would call into it (the driver reclaims everything when the process ends).
+std::array<Context*, kMaxDevices> g_contexts{};
 int g_current = -1;
 
 thread_local CUcontext t_current = nullptr;
@@ -75,8 +77,8 @@ Context& context(int index) {
   Context* c;
   {
     std::lock_guard lock(g_mu);
-    if (!g_contexts[index]) g_contexts[index] = create(index);
-    c = g_contexts[index].get();
+    if (!g_contexts[index]) g_contexts[index] = create(index).release();
+    c = g_contexts[index];
   }
   c->make_current();
   return *c;
@@ -85,7 +87,7 @@ Context& context(int index) {
 Context* existing_context(int index) {
   if (index < 0 || index >= kMaxDevices) return nullptr;
   std::lock_guard lock(g_mu);
-  return g_contexts[index].get();
+  return g_contexts[index];
 }
 
 int current_device() {
