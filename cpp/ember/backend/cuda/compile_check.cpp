@@ -1,5 +1,6 @@
 #include "ember/backend/cuda/compile_check.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -31,7 +32,8 @@ struct State {
   std::deque<Item> pending;
   std::unordered_set<std::string> names;
   std::vector<std::string> errors;  // not yet raised
-  bool busy = false, stop = false, started = false;
+  int busy = 0;  // workers compiling now
+  bool stop = false, started = false;
   std::string arch = "sm_90";
   CheckStats stats;
 };
@@ -44,6 +46,13 @@ State& state() {
 const std::vector<std::string>& options() {
   static const std::vector<std::string> o{"-std=c++17"};
   return o;
+}
+
+// Compiling threads: EMBER_NVRTC_CHECK_THREADS, else the core count up to 4 (the tests run beside
+// them; NVRTC compiles distinct programs concurrently).
+int workers() {
+  if (const char* e = std::getenv("EMBER_NVRTC_CHECK_THREADS"); e && std::atoi(e) > 0) return std::atoi(e);
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
 }
 
 // Compiles a batch; on an error, each kernel alone, to name the ones that fail.
@@ -84,14 +93,14 @@ void worker() {
       batch.push_back(std::move(s.pending.front()));
       s.pending.pop_front();
     }
-    s.busy = true;
+    ++s.busy;
     std::string arch = s.arch;
     CheckStats st;
     std::vector<std::string> errors;
     lock.unlock();
     compile_batch(batch, arch, st, errors);
     lock.lock();
-    s.busy = false;
+    --s.busy;
     s.stats.compiled += st.compiled;
     s.stats.failed += st.failed;
     s.stats.programs += st.programs;
@@ -99,7 +108,6 @@ void worker() {
     s.errors.insert(s.errors.end(), errors.begin(), errors.end());
     s.idle.notify_all();
   }
-  s.busy = false;
   s.idle.notify_all();
 }
 
@@ -122,7 +130,7 @@ void stop_worker() {
   std::unique_lock<std::mutex> lock(s.mu);
   s.stop = true;
   s.work.notify_all();
-  s.idle.wait(lock, [&] { return !s.busy; });
+  s.idle.wait(lock, [&] { return s.busy == 0; });
 }
 
 void observe(const KernelDesc& k) {
@@ -141,7 +149,7 @@ void observe(const KernelDesc& k) {
     s.pending.push_back({r.name, std::move(r.kernel), describe_kernel(k)});
     if (!s.started) {
       s.started = true;
-      std::thread(worker).detach();
+      for (int i = 0; i < workers(); ++i) std::thread(worker).detach();
       std::atexit(stop_worker);
     }
     s.work.notify_one();
@@ -176,7 +184,7 @@ bool compile_check_enabled() { return fused_observer() == observe; }
 void compile_check_flush() {
   State& s = state();
   std::unique_lock<std::mutex> lock(s.mu);
-  s.idle.wait(lock, [&] { return (s.pending.empty() && !s.busy) || s.stop; });
+  s.idle.wait(lock, [&] { return (s.pending.empty() && s.busy == 0) || s.stop; });
   raise_errors(s);
 }
 
