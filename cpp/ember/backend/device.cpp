@@ -1,6 +1,7 @@
 #include "ember/backend/device.h"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,10 @@ void run_fused_on(DeviceType device, const KernelDesc& kernel) {
   if (!f) throw std::logic_error("device " + std::string(device_name(device)) + " runs no fused kernels");
   f(kernel);
 }
+
+std::atomic<FusedObserver> g_fused_observer{nullptr};
+void set_fused_observer(FusedObserver observer) { g_fused_observer.store(observer); }
+FusedObserver fused_observer() { return g_fused_observer.load(std::memory_order_relaxed); }
 
 void register_fallback(DeviceType device, Kernel kernel) { g_fallback[static_cast<int>(device)] = kernel; }
 

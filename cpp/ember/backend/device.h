@@ -33,4 +33,10 @@ bool device_can_fuse(const Node& node);
 // Runs a fused Kernel on `device` (its registered runner).
 void run_fused_on(DeviceType device, const KernelDesc& kernel);
 
+// Sees each fused Kernel before the cpu runs it (the cuda device's NVRTC check, EMBER_NVRTC_CHECK=1,
+// installs one; it may throw to fail the run). Null: none.
+using FusedObserver = void (*)(const KernelDesc& kernel);
+void set_fused_observer(FusedObserver observer);
+FusedObserver fused_observer();
+
 }  // namespace ember

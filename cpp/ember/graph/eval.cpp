@@ -156,8 +156,12 @@ void execute(const KernelDesc& k, Node*& failed) {
   failed = k.single;
   if (!k.single) {  // a fused Kernel runs on the device of its nodes
     const DeviceType device = k.code.empty() ? DeviceType::CPU : k.code.front().node->device;
-    if (device == DeviceType::CPU) cpu::run_fused(k, failed);
-    else run_fused_on(device, k);
+    if (device == DeviceType::CPU) {
+      if (FusedObserver watch = fused_observer()) watch(k);
+      cpu::run_fused(k, failed);
+    } else {
+      run_fused_on(device, k);
+    }
   } else if (k.single->op == "control_output") run_control_output(*k.single);
   else if (k.single->kind == Kind::Control) run_control(*k.single);
   else if (is_parameter(*k.single)) throw_needs_value();
