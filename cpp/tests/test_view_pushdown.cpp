@@ -218,3 +218,22 @@ TEST(ViewPushdown, OffWithThePasses) {
   Array r = op("multiply", at(op("add", a, b), {sl(std::nullopt, std::nullopt, 2)}), c);
   EXPECT_EQ(computing(plan({r.node()})), 2);
 }
+
+TEST(ViewPushdown, ValuesComputedInFullAnywayAreReadThroughNewViews) {
+  Array a = vec(1000, 0.001), b = vec(1000, 2.0), c = vec(500, 1.0), m = reshape(vec(64, 0.01), {8, 8});
+  auto none = std::nullopt;
+  Array t = op("multiply", a, b);  // held: computed in full, the add only over the slice
+  Array r = op("multiply", at(op("add", t, a), {sl(none, none, 2)}), c);
+  auto ks = plan({r.node()});
+  EXPECT_EQ(spaces_of(ks, "add"), std::vector<Shape>{{500}});
+  check([&] { return op("multiply", at(op("add", t, a), {sl(none, none, 2)}), c); }, 2, "held t: (t + a)[::2]*c");
+  // A reduction read by an inner node of the region: its new view is scheduled after it.
+  auto inner = [&] {
+    Array s = reduce("sum", m, std::vector<int64_t>{1}, false);
+    return op("multiply", at(op("add", op("exp", s), num(1.0)), {sl(1, none, 2)}), num(2.0));
+  };
+  r = inner();
+  ks = plan({r.node()});
+  EXPECT_EQ(spaces_of(ks, "exp"), std::vector<Shape>{{4}});
+  check(inner, 2, "(exp(sum(m, 1)) + 1)[1::2]*2");
+}

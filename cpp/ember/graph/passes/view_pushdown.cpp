@@ -118,6 +118,13 @@ bool readable_base(const Node& n) {
   return (n.data.buffer || n.size() == 0) && n.data.strides.size() == n.shape.size();
 }
 
+// A scheduled node whose value is computed in full anyway (a reduction, an opaque call or write, a
+// held elementwise result) and comes out row-major, so a new view may read it.
+bool viewable_result(const Node& n) {
+  return n.device == DeviceType::CPU &&
+         (n.kind == Kind::Elementwise || n.kind == Kind::Reduction || n.kind == Kind::Opaque);
+}
+
 class Pushdown {
  public:
   Pushdown(std::vector<Node*>& order, const std::vector<NodePtr>& roots, std::vector<NodePtr>& graveyard)
@@ -138,9 +145,14 @@ class Pushdown {
     if (fresh_.empty() && dead_.empty()) return;
     std::vector<Node*> out;
     out.reserve(order_.size() + fresh_.size());
-    for (auto& n : fresh_) out.push_back(n);  // new views read only evaluated nodes: any place first works
-    for (Node* n : order_)
-      if (!dead_.count(n)) out.push_back(n);
+    // A new view goes just before its first reader: after what it reads, which that reader read before.
+    std::unordered_set<const Node*> placed;
+    for (Node* n : order_) {
+      if (dead_.count(n)) continue;
+      for (auto& in : n->inputs)
+        if (fresh_.count(in.get()) && placed.insert(in.get()).second) out.push_back(in.get());
+      out.push_back(n);
+    }
     order_.swap(out);
   }
 
@@ -183,10 +195,13 @@ class Pushdown {
       if (i->device != DeviceType::CPU) return false;
       std::optional<Window> iw;
       if (scheduled(i)) {
-        auto& r = g.readers[i];
-        ++r.first;
-        r.second = in.use_count();
-        if (pushable(*i)) {
+        const bool held = roots_.count(i) || in.use_count() > refs_.at(i);
+        if (is_view(*i) || (pushable(*i) && !held)) {
+          auto& r = g.readers[i];
+          ++r.first;
+          r.second = in.use_count();
+        }
+        if (pushable(*i) && !held) {
           iw = through(x->shape, map, w, i->shape, 0, contiguous_strides(i->shape));
           if (!iw || !explore(g, i, *iw)) return false;
           plan.push_back({Take::Inner, *iw});
@@ -195,8 +210,12 @@ class Pushdown {
           if (!iw) return false;
           g.views[i].push_back(*iw);
           plan.push_back({Take::ViewInput, *iw});
+        } else if (viewable_result(*i)) {  // computed in full anyway: read through a new view
+          iw = through(x->shape, map, w, i->shape, 0, contiguous_strides(i->shape));
+          if (!iw) return false;
+          plan.push_back({Take::NewView, *iw});
         } else {
-          return false;  // a reduction, opaque call, write, ...: its value is needed in full anyway
+          return false;  // control flow, collectives, parameters
         }
       } else if (readable_base(*i)) {
         iw = through(x->shape, map, w, i->shape, 0, i->data.strides);
@@ -226,7 +245,7 @@ class Pushdown {
     n->origin = reader.origin;
     n->depth = 1;
     made.emplace_back(w, n);
-    fresh_.push_back(n.get());
+    fresh_.insert(n.get());
     refs_.emplace(n.get(), 0);
     return n;
   }
@@ -242,7 +261,9 @@ class Pushdown {
     for (auto& [u, wins] : g.views) {
       bool same = std::all_of(wins.begin(), wins.end(), [&](const Window& w) { return w == wins[0]; });
       if (same && exclusive(u, g.readers.at(u))) in_place.insert(u);
-      else if (!scheduled(u->inputs[0].get()) && readable_base(*u->inputs[0])) continue;
+      else if (Node* base = u->inputs[0].get();
+               scheduled(base) ? base->kind != Kind::View && viewable_result(*base) : readable_base(*base))
+        continue;
       else return;
     }
 
@@ -315,7 +336,7 @@ class Pushdown {
   std::unordered_map<const Node*, int> refs_;  // every scheduled node: input slots of scheduled nodes reading it
   std::unordered_set<const Node*> roots_;
   std::unordered_set<const Node*> dead_;
-  std::vector<Node*> fresh_;  // new view nodes, in creation order
+  std::unordered_set<const Node*> fresh_;  // new view nodes
   std::unordered_map<const Node*, std::vector<std::pair<Window, NodePtr>>> made_;  // this attempt's new views
 };
 
