@@ -168,6 +168,13 @@ def test_jit_and_async_paths():
     for seed in range(3):
         nx, ny = sample((64,), "float64", seed), sample((64,), "float64", seed + 10)
         assert_matches(f(em.asarray(nx), em.asarray(ny)), (nx + ny)[::2] * 2 + np.sum((nx * ny)[1:-1]))
+    @em.jit
+    def g(m):  # a view of values the program computes: a new view of the reduction, rerun each call
+        return (em.sum(m, axis=1) * 2 + 1)[::2] * 3
+
+    for seed in range(3):
+        nm = sample((10, 7), "float64", seed)
+        assert_matches(g(em.asarray(nm)), (nm.sum(axis=1) * 2 + 1)[::2] * 3)
     big = [sample((1 << 19,), "float32", i) for i in range(3)]
     a, b, c = (em.asarray(x) for x in big)
     r = (a * b + 1)[::2] * c[1::2]
