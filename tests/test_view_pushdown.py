@@ -141,6 +141,15 @@ def test_writes_are_seen_in_order():
     assert_matches(q, (ns * 3)[::5] + 1)
 
 
+def test_errors_in_elements_not_read_are_still_raised():
+    na, nb = np.arange(1, 9), np.array([2, 1, 2, -1, 2, 1, 2, 1])  # the negative power is at index 3
+    with pytest.raises(ValueError):
+        (na ** nb)[::2] + 1
+    r = (em.asarray(na) ** em.asarray(nb))[::2] + 1
+    with pytest.raises(ValueError):
+        r.numpy()
+
+
 # ---- values against NumPy over dtypes and input layouts ----
 
 PROGRAMS = [

@@ -103,9 +103,13 @@ std::optional<Window> through(const Shape& src, const std::optional<IndexMap>& m
   return out;
 }
 
+// Integer `**` raises on a negative exponent (as NumPy): computing only the elements read would
+// hide an error NumPy reports, so it is computed in full.
+bool may_raise(const Node& n) { return n.op == "pow" && is_integer(n.dtype); }
+
 bool pushable(const Node& n) {
   return n.kind == Kind::Elementwise && !n.inputs.empty() && n.device == DeviceType::CPU && !n.evaluated &&
-         n.writes.expired() && !n.params.blob;
+         n.writes.expired() && !n.params.blob && !may_raise(n);
 }
 
 bool is_view(const Node& n) { return n.kind == Kind::View && n.op == "as_strided" && n.inputs.size() == 1; }
