@@ -169,6 +169,53 @@ def test_programs_match_numpy(dtype, shape):
         check_op(p, p, nx, ny)
 
 
+def _random_index(rng, shape):
+    key = []
+    for n in shape:
+        kind = rng.integers(0, 5)
+        if kind == 0 and n > 0:
+            key.append(int(rng.integers(-n, n)))
+        elif kind == 1:
+            key.append(None)
+            key.append(slice(None))
+        else:
+            step = int(rng.choice([-3, -2, -1, 1, 2, 3]))
+            lo, hi = sorted(int(v) for v in rng.integers(-n - 1, n + 2, 2))
+            key.append(slice(lo, hi, step) if rng.integers(0, 2) else slice(None, None, step))
+    return tuple(key)
+
+
+def test_random_views_of_random_programs_match_numpy():
+    rng = np.random.default_rng(11)
+    unary = [(lambda t: -t, lambda t: -t), (abs, abs), (lambda t: t * t, lambda t: t * t)]
+    binary = [(lambda p, q: p + q, lambda p, q: p + q), (em.maximum, np.maximum), (lambda p, q: p * q, lambda p, q: p * q)]
+    folded = 0
+    for case in range(150):
+        shape = tuple(int(v) for v in rng.integers(1, 6, rng.integers(1, 4)))
+        other = tuple(1 if rng.integers(0, 3) == 0 else n for n in shape)[int(rng.integers(0, len(shape))):]
+        dtype = str(rng.choice(["float64", "int32", "float32"]))
+        nx, ny = sample(shape, dtype, case), sample(other, dtype, case + 1000)
+        (eb, nb), (eu, nu) = binary[case % 3], unary[case % 3]
+        key = _random_index(rng, shape)
+        tail = int(rng.integers(0, 3))
+
+        def program(x, y, b, u, mod):
+            v = u(b(x, y))[key]
+            if tail == 1:
+                v = v.T
+            elif tail == 2:
+                v = v.reshape(-1)
+            return v * 2 + 1
+
+        r = program(em.asarray(nx), em.asarray(ny), eb, eu, em)
+        folded += em.kernels(r)[0] == 1
+        try:
+            assert_matches(r, program(nx, ny, nb, nu, np))
+        except AssertionError as e:
+            raise AssertionError(f"case {case}: {dtype} {shape} {other} {key} tail {tail}: {e}") from None
+    assert folded > 50  # most of them became one Kernel
+
+
 def test_jit_and_async_paths():
     @em.jit
     def f(x, y):

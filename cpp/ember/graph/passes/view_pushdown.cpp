@@ -312,6 +312,7 @@ class Pushdown {
         if (auto it = refs_.find(in.get()); it != refs_.end()) ++it->second;
       x->inputs = std::move(inputs);
     }
+    made_.clear();  // (its pointers would count as holders in the next attempt)
     bury(std::move(dropped));
   }
 
