@@ -104,6 +104,14 @@ def test_a_producer_someone_else_needs_is_computed_once_in_full():
     assert_matches(r, np.exp(na * 0.001)[::2] + np.exp(na * 0.001)[1::2])
 
 
+def test_common_subexpressions_inside_the_region():
+    na = np.linspace(0, 1, 101)
+    a = em.asarray(na)
+    r = (em.exp(a[1:]) + em.exp(a[1:]))[::2] * 2
+    assert count(r) == 1 and space_of("exp", r) == ["(50,)"]
+    assert_matches(r, (np.exp(na[1:]) + np.exp(na[1:]))[::2] * 2)
+
+
 def test_a_broadcasting_view_never_recomputes_the_producer():
     na, nm = sample((100,), "float64", 0), sample((4, 100), "float64", 1)
     r = em.broadcast_to(em.exp(em.asarray(na)), (4, 100)) + em.asarray(nm)

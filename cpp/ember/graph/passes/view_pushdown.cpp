@@ -132,7 +132,7 @@ bool viewable_result(const Node& n) {
 class Pushdown {
  public:
   Pushdown(std::vector<Node*>& order, const std::vector<NodePtr>& roots, std::vector<NodePtr>& graveyard)
-      : order_(order), graveyard_(graveyard) {
+      : order_(order), roots_list_(roots), graveyard_(graveyard) {
     for (Node* n : order) refs_.emplace(n, 0);
     for (Node* n : order)
       for (auto& in : n->inputs)
@@ -147,14 +147,26 @@ class Pushdown {
           pushable(*v->inputs[0]))
         try_push(v);
     if (fresh_.empty() && dead_.empty()) return;
+    // Keep what the roots still reach: a node cut off here may live on a little (held by a node an
+    // earlier pass replaced, in the graveyard) but must leave the schedule.
+    std::unordered_set<const Node*> live;
+    std::vector<const Node*> stack;
+    for (const NodePtr& r : roots_list_)
+      if (scheduled(r.get()) && live.insert(r.get()).second) stack.push_back(r.get());
+    while (!stack.empty()) {
+      const Node* n = stack.back();
+      stack.pop_back();
+      for (auto& in : n->inputs)
+        if (scheduled(in.get()) && live.insert(in.get()).second) stack.push_back(in.get());
+    }
     std::vector<Node*> out;
     out.reserve(order_.size() + fresh_.size());
     // A new view goes just before its first reader: after what it reads, which that reader read before.
     std::unordered_set<const Node*> placed;
     for (Node* n : order_) {
-      if (dead_.count(n)) continue;
+      if (!live.count(n)) continue;
       for (auto& in : n->inputs)
-        if (fresh_.count(in.get()) && placed.insert(in.get()).second) out.push_back(in.get());
+        if (fresh_.count(in.get()) && live.count(in.get()) && placed.insert(in.get()).second) out.push_back(in.get());
       out.push_back(n);
     }
     order_.swap(out);
@@ -337,6 +349,7 @@ class Pushdown {
   }
 
   std::vector<Node*>& order_;
+  const std::vector<NodePtr>& roots_list_;
   std::vector<NodePtr>& graveyard_;
   std::unordered_map<const Node*, int> refs_;  // every scheduled node: input slots of scheduled nodes reading it
   std::unordered_set<const Node*> roots_;
