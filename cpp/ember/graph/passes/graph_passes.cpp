@@ -164,11 +164,11 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   for (int i = 0; i < count; ++i)
     if (live[i]) order[kept++] = order[i];
   order.resize(kept);
-  // View pushdown tells held nodes by use counts: `own` lets go of the live ones (readers hold them),
-  // `replaced` of all (a replacement nothing reads is dead; fold_constant allocates no more).
+  // View pushdown tells held nodes by use counts: `own` and `replaced` let go of what others hold
+  // (a replacement only `replaced` holds is dead and goes to the graveyard).
   for (int i = 0; i < count; ++i)
     if (live[i]) own[i].reset();
-  replaced.clear();
+  for (auto& [n, x] : replaced) x.use_count() == 1 ? graveyard.push_back(std::move(x)) : x.reset();
   push_views_down(order, roots, graveyard);
   // Only now may replaced nodes be freed: nothing above allocated a node at a freed node's address,
   // which a caller still holding the old schedule (a compiled program) could mistake for it.
