@@ -52,7 +52,7 @@ def main():
     ap.add_argument("--n", type=int, default=20_000_000)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json"))
-    ap.add_argument("--only", default="", help="comma-separated groups: memory,transcendental,reduction,matmul,small,strided")
+    ap.add_argument("--only", default="", help="comma-separated groups: memory,transcendental,reduction,matmul,small,strided,views")
     args = ap.parse_args()
     em.set_num_threads(args.threads)
     if ne is not None:
@@ -206,6 +206,33 @@ def main():
             t_em = median_time(forced(fe), R)
             t_np = median_time(fn, R)
             row("strided", name, t_em, t_np, extra={"per_elem_vs_contig": (t_em / count) / t_contig})
+
+    if not only or "views" in only:
+        # A view of an unevaluated result: folded (one Kernel over the N/2 elements read) against the
+        # plan without view pushdown, which is what a producer the user holds gets (as with
+        # EMBER_GRAPH_PASSES=0): a + b stored in full, then a second Kernel reads every other element.
+        def unfolded():
+            s = a + b
+            em._core.eval([(s[::2] * c[1::2])._h])
+        kernels = em.kernels((a + b)[::2] * c[1::2])[0]  # 1; 2 with EMBER_GRAPH_PASSES=0
+        env.update(a2=an[::2], b2=bn[::2], c2=cn[1::2])
+        fns = [forced(lambda: (a + b)[::2] * c[1::2]), unfolded, lambda: (an + bn)[::2] * cn[1::2]]
+        if ne:
+            fns.append(lambda: ne.evaluate("(a2 + b2) * c2", local_dict=env))
+        # Round robin, so that a shared machine's load falls on all of them alike.
+        ts = [[] for _ in fns]
+        for f in fns:
+            f()
+        for _ in range(R):
+            for f, t in zip(fns, ts):
+                t0 = time.perf_counter()
+                f()
+                t.append(time.perf_counter() - t0)
+        t_em, t_unf, t_np = (statistics.median(t) for t in ts[:3])
+        t_ne = statistics.median(ts[3]) if ne else None
+        row("views", "(a + b)[::2] * c[1::2]", t_em, t_np, t_ne,
+            extra={"kernels": kernels, "unfolded_ms": t_unf * 1e3, "folded_vs_unfolded": t_unf / t_em,
+                   "unfolded_vs_numpy": t_np / t_unf})
 
     info = {"threads": args.threads, "n": N, "repeat": R, "copy_GBps": copy_bw / 1e9, "numpy": np.__version__,
             "numexpr": getattr(ne, "__version__", None), "machine": platform.machine(),

@@ -9,6 +9,7 @@
 #include "ember/graph/passes/cse.h"
 #include "ember/graph/passes/gemv_operands.h"
 #include "ember/graph/passes/simplify.h"
+#include "ember/graph/passes/view_pushdown.h"
 #include "ember/runtime/allocator.h"
 
 namespace ember {
@@ -170,6 +171,12 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   for (int i = 0; i < count; ++i)
     if (live[i]) order[kept++] = order[i];
   order.resize(kept);
+  // View pushdown tells held nodes by use counts: `own` and `replaced` let go of what others hold
+  // (a replacement only `replaced` holds is dead and goes to the graveyard).
+  for (int i = 0; i < count; ++i)
+    if (live[i]) own[i].reset();
+  for (auto& [n, x] : replaced) x.use_count() == 1 ? graveyard.push_back(std::move(x)) : x.reset();
+  push_views_down(order, roots, graveyard);
   contiguous_gemv_operands(order);
   // Only now may replaced nodes be freed: nothing above allocated a node at a freed node's address,
   // which a caller still holding the old schedule (a compiled program) could mistake for it.
