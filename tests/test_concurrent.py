@@ -233,3 +233,24 @@ def test_env_switch_turns_it_off():
     env["EMBER_CONCURRENT_KERNELS"] = "1"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_one_thread_runs_kernels_in_program_order(tmp_path):
+    code = f"""
+import json, numpy as np, ember as em
+xs = [em.asarray(np.random.default_rng(k).standard_normal(100_000)) for k in range(3)]
+em._core.eval([x._h for x in xs])
+with em.trace({str(tmp_path / 't.json')!r}):
+    a = em.sort(xs[0])
+    b = em.sort(xs[1])
+    c = em.sort(xs[2])
+    em._core.eval([a._h, b._h, c._h])
+events = json.load(open({str(tmp_path / 't.json')!r}))["traceEvents"]
+print(json.dumps([(e["tid"], e["ts"], e["args"]["origins"]) for e in events if e.get("name") == "sort"]))
+"""
+    env = dict(os.environ, EMBER_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    sorts = json.loads(out.stdout)
+    assert len({tid for tid, _, _ in sorts}) == 1
+    by_time = [origin for _, _, origin in sorted(sorts, key=lambda s: s[1])]
+    assert by_time == ["<string>:6", "<string>:7", "<string>:8"]

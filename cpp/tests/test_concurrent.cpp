@@ -285,7 +285,8 @@ TEST_F(Concurrent, HookProfileAndTraceSeeEveryKernel) {
   for (const auto& x : kernels)
     for (const auto& y : kernels)
       if (&x != &y && x.tid == y.tid) {
-        EXPECT_TRUE(x.ts_ns + x.dur_ns <= y.ts_ns || y.ts_ns + y.dur_ns <= x.ts_ns) << "two Kernels at once on one track";
+        EXPECT_TRUE(x.ts_ns + x.dur_ns <= y.ts_ns || y.ts_ns + y.dur_ns <= x.ts_ns)
+            << "two Kernels at once on one track";
       }
   bool worker = false;
   for (const auto& [tid, name] : runtime::trace_threads()) worker = worker || name == "worker";

@@ -230,7 +230,8 @@ bool runs_alone(const KernelDesc& k) {
     const Node& n = *k.single;
     if (n.kind == Kind::Collective || n.kind == Kind::Control || n.op == "control_output" || is_parameter(n))
       return true;
-    return off_cpu(&n) || std::any_of(n.inputs.begin(), n.inputs.end(), [&](const NodePtr& in) { return off_cpu(in.get()); });
+    return off_cpu(&n) ||
+           std::any_of(n.inputs.begin(), n.inputs.end(), [&](const NodePtr& in) { return off_cpu(in.get()); });
   }
   return (!k.code.empty() && off_cpu(k.code.front().node)) || std::any_of(k.inputs.begin(), k.inputs.end(), off_cpu);
 }
@@ -238,7 +239,8 @@ bool runs_alone(const KernelDesc& k) {
 // OpenBLAS keeps process-wide state (matmul sets its thread count around small products) and runs
 // its own threads: its calls stay one at a time, in program order.
 bool calls_blas(const KernelDesc& k) {
-  static constexpr std::string_view kOps[] = {"matmul", "cholesky", "det", "slogdet", "inv", "solve", "eigh", "qr", "svd"};
+  static constexpr std::string_view kOps[] = {"matmul", "cholesky", "det", "slogdet", "inv",
+                                              "solve", "eigh", "qr", "svd"};
   return k.single && std::find(std::begin(kOps), std::end(kOps), k.single->op) != std::end(kOps);
 }
 
@@ -356,7 +358,8 @@ std::vector<Failure> run_together(const std::vector<KernelDesc>& ks, size_t b, s
     }
   });
   for (auto& l : later) {  // freed here, on the caller's thread (or at the sync point)
-    if (graveyard) graveyard->insert(graveyard->end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
+    if (graveyard)
+      graveyard->insert(graveyard->end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
     l.clear();
   }
   std::sort(failures.begin(), failures.end(), [](const Failure& x, const Failure& y) { return x.kernel < y.kernel; });

@@ -6,7 +6,6 @@
 #include <tbb/task_group.h>
 
 #include <atomic>
-
 #include <cstdlib>
 #include <memory>
 #include <mutex>
