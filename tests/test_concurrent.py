@@ -254,3 +254,47 @@ print(json.dumps([(e["tid"], e["ts"], e["args"]["origins"]) for e in events if e
     assert len({tid for tid, _, _ in sorts}) == 1
     by_time = [origin for _, _, origin in sorted(sorts, key=lambda s: s[1])]
     assert by_time == ["<string>:6", "<string>:7", "<string>:8"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_programs_with_writes_and_views_match_numpy(seed):
+    """Random straight-line NumPy programs over two large arrays (elementwise ops, reductions, sorts,
+    views, slice writes and in-place updates through views), evaluated at once: the Kernels run side
+    by side and must give NumPy's values."""
+    rng = np.random.default_rng(seed)
+    n = 2 * BIG
+    nps = {"a": np.arange(n, dtype=np.float64), "b": np.linspace(-1.0, 1.0, n)}
+    ems = {k: em.asarray(v.copy()) for k, v in nps.items()}
+    force(*ems.values())
+    results = []  # (ember value, numpy value at the time it was made)
+    for step in range(25):
+        src = rng.choice(sorted(nps))
+        x, y = nps[src], ems[src]
+        lo = int(rng.integers(0, n // 2))
+        hi = lo + int(rng.integers(1, n // 2))
+        st = int(rng.choice([1, 2, 3]))
+        op = rng.integers(0, 7)
+        if op == 0:  # a reduction of a view
+            results.append((em.sum(y[lo:hi:st]), np.sum(x[lo:hi:st])))
+        elif op == 1:  # an elementwise expression kept as a new array
+            name = f"t{step}"
+            nps[name], ems[name] = x * 0.5 + 1.0, y * 0.5 + 1.0
+        elif op == 2:  # a slice write from another array's view
+            other = rng.choice(sorted(nps))
+            v = nps[other][: hi - lo].copy()
+            x[lo:hi] = v
+            y[lo:hi] = ems[other][: hi - lo]
+        elif op == 3:  # in place through a view
+            x[lo:hi:st] *= 2.0
+            y[lo:hi:st] *= 2.0
+        elif op == 4:  # a sort of a view
+            results.append((em.sort(y[lo:hi]), np.sort(x[lo:hi])))
+        elif op == 5:  # a copy of a view, read later
+            results.append((y[lo:hi:st] + 0.0, x[lo:hi:st] + 0.0))
+        else:  # max of an expression over a view
+            results.append((em.max(em.abs(y[lo:hi]) - 1.0), np.max(np.abs(x[lo:hi]) - 1.0)))
+    force(*[e for e, _ in results], *ems.values())
+    for e, want in results:
+        np.testing.assert_allclose(e.numpy(), want, rtol=1e-12, atol=1e-9)
+    for k in nps:
+        np.testing.assert_array_equal(ems[k].numpy(), nps[k])
