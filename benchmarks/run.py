@@ -14,6 +14,7 @@ import platform
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -66,6 +67,7 @@ def main():
     em.eval(a, b, c)
     env = {"an": an, "bn": bn, "cn": cn}  # numexpr's operands
     rows = []
+    read_ceiling = None
 
     def row(group, name, t_em, t_np, t_ne=None, extra=None):
         r = {"group": group, "name": name, "ember_s": t_em, "numpy_s": t_np, "numexpr_s": t_ne,
@@ -128,7 +130,18 @@ def main():
             t_em = median_time(forced(fe), R)
             t_np = median_time(fn, R)
             t_ne = median_time(lambda: ne.evaluate(nex, local_dict=env), R) if (ne and nex) else None
-            row("reduction", name, t_em, t_np, t_ne)
+            nbytes = mn.nbytes if "4000x5000" in name else 2 * an.nbytes
+            row("reduction", name, t_em, t_np, t_ne, {"GB/s": nbytes / t_em / 1e9, "numpy_GB/s": nbytes / t_np / 1e9})
+        # What any 2-thread reduction can reach here: NumPy summing the two halves at once on two
+        # threads (it releases the GIL) reads memory as fast as this machine lets two cores read.
+        halves = (mn[: len(mn) // 2], mn[len(mn) // 2:])
+        with ThreadPoolExecutor(2) as pool:
+            t_two = median_time(lambda: list(pool.map(np.sum, halves)), R)
+        t_one = median_time(lambda: np.sum(mn), R)
+        read_ceiling = {"two_threads_GBps": mn.nbytes / t_two / 1e9, "one_thread_GBps": mn.nbytes / t_one / 1e9}
+        print(f"read ceiling: NumPy sum of 4000x5000 on 2 threads {read_ceiling['two_threads_GBps']:.1f} GB/s, "
+              f"on 1 thread {read_ceiling['one_thread_GBps']:.1f} GB/s: a 2-thread reduction can be at most "
+              f"{t_one / t_two:.2f}x NumPy's here", flush=True)
 
     if not only or "matmul" in only:
         for dt in ("float64", "float32"):
@@ -233,7 +246,7 @@ def main():
 
     info = {"threads": args.threads, "n": N, "repeat": R, "copy_GBps": copy_bw / 1e9, "numpy": np.__version__,
             "numexpr": getattr(ne, "__version__", None), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "load_avg": os.getloadavg()}
+            "cpus": os.cpu_count(), "load_avg": os.getloadavg(), "read_ceiling": read_ceiling}
     with open(args.json, "w") as f:
         json.dump({"info": info, "rows": rows}, f, indent=1)
     print(f"\nwrote {args.json}")

@@ -79,6 +79,32 @@ def test_a_value_used_by_two_spaces_is_materialized_once():
     assert_matches(s, np.exp(sample((10, 20), "float64", 0)).sum(axis=0))
 
 
+def test_a_reduction_of_a_stored_value_joins_the_kernel_that_computes_it():
+    a, b, w = arrays((40, 30), (40,), (30,))
+    err = a @ w - b          # read by a product and by the mean: stored
+    g = a.T @ err
+    m = err.mean()
+    n, text = em.kernels(g, m)
+    fused_err = [k for k in text.split("kernel ")[1:] if "subtract" in k]
+    assert len(fused_err) == 1 and "store" in fused_err[0] and "reduce sum" in fused_err[0]
+    na, nb, nw = (sample(s, "float64", i) for i, s in enumerate(((40, 30), (40,), (30,))))
+    assert_matches(m, (na @ nw - nb).mean())
+    assert_matches(g, na.T @ (na @ nw - nb))
+
+
+def test_a_reduction_that_reads_a_later_value_stays_its_own_kernel():
+    a, b = arrays((50,), (50,))
+    e = a - b
+    t = em.sum(e)            # some later value the reduction also needs:
+    late = e * t             # reads e and the first reduction
+    s = em.sum(e * late)     # reads e and late (computed after e's kernel)
+    em.eval(s, t)
+    na, nb = sample((50,), "float64", 0), sample((50,), "float64", 1)
+    ne = na - nb
+    assert_matches(t, ne.sum())
+    assert_matches(s, (ne * (ne * ne.sum())).sum())
+
+
 def test_listing_shows_instructions():
     a, b = arrays((8,), (8,))
     n, text = em.kernels(em.sum(a * b))

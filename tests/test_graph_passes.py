@@ -298,3 +298,40 @@ def test_jit_and_async_paths():
     r = em.sum(em.exp(x * 1) * 2) + em.sum(em.exp(x * 1) * 2)
     em.eval_async(r)
     assert_matches(r, np.sum(np.exp(big) * 2) * 2, rtol=1e-4)
+
+
+# ---- transposed matrices of repeated matrix-vector products ----
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_transposed_matrix_read_by_several_products_is_copied_once(dtype):
+    x, r1, r2 = arrays((57, 30), (57,), (57,), dtype=dtype)
+    g1, g2 = x.T @ r1, x.T @ (r2 * 2)
+    _, text = listing(g1, g2)
+    assert ops_in(text, "copy") == 1 and ops_in(text, "matmul") == 2
+    nx, n1, n2 = (sample(s, dtype, i) for i, s in enumerate(((57, 30), (57,), (57,))))
+    assert_matches(g1, nx.T @ n1)
+    assert_matches(g2, nx.T @ (n2 * 2))
+
+
+def test_one_product_or_a_row_major_matrix_is_not_copied():
+    x, r, w = arrays((57, 30), (57,), (30,))
+    _, text = listing(x.T @ r)
+    assert ops_in(text, "copy") == 0
+    _, text = listing(x @ w, x @ (w + 1))  # row-major already
+    assert ops_in(text, "copy") == 0
+
+
+def test_the_copy_follows_writes_to_the_matrix():
+    xn = sample((20, 10), "float64", 0)
+    x = em.asarray(xn.copy())
+    r = em.asarray(sample((20,), "float64", 1))
+    g1, g2 = x.T @ r, x.T @ (r + 1)
+    em.eval(g1, g2)
+    x[0, 0] = 100.0            # a new version of x: later products read it, earlier ones kept theirs
+    h1, h2 = x.T @ r, x.T @ (r + 1)
+    xw = xn.copy()
+    xw[0, 0] = 100.0
+    rn = sample((20,), "float64", 1)
+    assert_matches(g1, xn.T @ rn)
+    assert_matches(h1, xw.T @ rn)
+    assert_matches(h2, xw.T @ (rn + 1))

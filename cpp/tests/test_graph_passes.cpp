@@ -232,6 +232,22 @@ TEST(GraphPasses, ScalarSubgraphsAreFoldedOnce) {
   EXPECT_DOUBLE_EQ(r.data().ptr<double>()[600], 600 * (1 / (2 * 3.0)));
 }
 
+TEST(GraphPasses, AFoldedConstantKeepsItsValue) {
+  // A constant held outside the schedule (as a jit plan's captured scalars, read by every call) is
+  // computed once: a later evaluation finds it evaluated instead of folding it again.
+  Array a = vec(10, 1.0);
+  Array c = op("multiply", num(2.0), num(3.0));
+  Array r1 = op("multiply", a, c);
+  EXPECT_FALSE(c.is_evaluated());
+  eval({r1.node()});
+  ASSERT_TRUE(c.is_evaluated());
+  EXPECT_DOUBLE_EQ(c.data().ptr<double>()[0], 6.0);
+  EXPECT_DOUBLE_EQ(r1.data().ptr<double>()[3], 18.0);
+  Array r2 = op("add", a, c);
+  eval({r2.node()});
+  EXPECT_DOUBLE_EQ(r2.data().ptr<double>()[3], 9.0);
+}
+
 TEST(GraphPasses, FoldingDoesNotHideErrors) {
   Array i = full({}, Scalar(int64_t{2}), DType::Int64);
   Array r = op("pow", i, full({}, Scalar(int64_t{-1}), DType::Int64));

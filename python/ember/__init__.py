@@ -38,10 +38,11 @@ from .introspect import *  # noqa: E402,F401,F403  (after numpy's trace: em.trac
 
 
 def __getattr__(name):
-    # ember.onnx imports onnx/onnxruntime when used: load it on first access, not with ember.
-    if name == "onnx":
+    # ember.onnx imports onnx/onnxruntime when used, and ember.cuda is the GPU runtime: load them on
+    # first access, not with ember.
+    if name in ("onnx", "cuda"):
         import importlib
-        return importlib.import_module(".onnx", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'ember' has no attribute {name!r}")
 
 

@@ -17,6 +17,7 @@ struct Group {
   int root = -1;               // position of the node the group ends in
   Shape space;
   std::vector<int> members;    // positions, in reverse schedule order while built
+  int reduction = -1;          // position of a sibling reduction merged in (see merge_sibling_reductions)
 };
 
 // Whether a node's parameters are all defaults (so op, dtype and inputs say everything it computes).
@@ -123,6 +124,38 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
     }
   }
 
+  // A reduction of a stored elementwise value (`err = p - y` read by a matmul and by `err.sum()`)
+  // joins the kernel that computes the value, as its trailing reduction: one pass instead of two.
+  // The merged kernel runs at the value's position, so everything else the reduction's group
+  // reads must come before it.
+  for (size_t gr = 0; gr < groups.size(); ++gr) {
+    const int i = groups[gr].root;
+    if (order[i]->kind != Kind::Reduction) continue;
+    const int p = in[first[i]];
+    if (p < 0 || group[p] < 0 || group[p] == static_cast<int>(gr)) continue;
+    const int g = group[p];
+    Group& G = groups[g];
+    if (G.root != p || G.reduction >= 0 || G.space != groups[gr].space) continue;
+    if (order[p]->device != order[i]->device) continue;
+    bool ready = true;
+    auto check = [&](int m) {
+      for (int s = first[m]; s < first[m + 1]; ++s) {
+        int q = in[s];
+        ready = ready && (q < p || group[q] == g || group[q] == static_cast<int>(gr));
+      }
+    };
+    check(i);
+    for (int m : groups[gr].members) check(m);
+    if (!ready) continue;
+    for (int m : groups[gr].members) {
+      group[m] = g;
+      G.members.push_back(m);
+    }
+    group[i] = g;
+    G.reduction = i;
+    groups[gr].members.clear();
+  }
+
   std::vector<KernelDesc> kernels;
   std::vector<int> reg(n, -1);  // registers of scheduled nodes in the kernel being built (reset after)
   std::vector<int> touched;
@@ -141,7 +174,8 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
     k.shape = G.space;
     FlatMap<const Node*, int> outside;  // registers of nodes evaluated before the schedule
     FlatMap<size_t, int> constants(4), seen(G.members.size());  // by hash (odd), verified
-    std::reverse(G.members.begin(), G.members.end());  // schedule order
+    if (G.reduction >= 0) std::sort(G.members.begin(), G.members.end());  // schedule order
+    else std::reverse(G.members.begin(), G.members.end());
     auto set_reg = [&](int p, Node* x, int r) {
       if (p >= 0) reg[p] = r, touched.push_back(p);
       else outside.insert(x, r);
@@ -212,9 +246,10 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
       k.code.push_back(std::move(ins));
       if (stored[mp]) k.outputs.push_back(r);
     }
-    if (node->kind == Kind::Reduction) {
-      k.reduction = node;
-      k.result = reg_of(in[first[i]], node->inputs[0].get());
+    const int red = G.reduction >= 0 ? G.reduction : (node->kind == Kind::Reduction ? i : -1);
+    if (red >= 0) {
+      k.reduction = order[red];
+      k.result = reg_of(in[first[red]], order[red]->inputs[0].get());
     }
     kernels.push_back(std::move(k));
     for (int p : touched) reg[p] = -1;

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "ember/graph/passes/cse.h"
+#include "ember/graph/passes/gemv_operands.h"
 #include "ember/graph/passes/simplify.h"
 #include "ember/runtime/allocator.h"
 
@@ -128,6 +129,12 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
     if (!cse_candidate(*n)) continue;  // opaque calls, collectives, control flow, writes, random
     if (foldable(*n, scope))
       if (NodePtr leaf = fold_constant(*n)) {
+        // The node keeps the value as well: one held outside the schedule (a jit plan's captured
+        // constant, read by every call) is then computed once instead of folded again each time.
+        n->data = leaf->data;
+        n->depth = 0;
+        std::atomic_thread_fence(std::memory_order_release);
+        n->evaluated = true;
         replaced.emplace(n, std::move(leaf));
         continue;
       }
@@ -163,6 +170,7 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   for (int i = 0; i < count; ++i)
     if (live[i]) order[kept++] = order[i];
   order.resize(kept);
+  contiguous_gemv_operands(order);
   // Only now may replaced nodes be freed: nothing above allocated a node at a freed node's address,
   // which a caller still holding the old schedule (a compiled program) could mistake for it.
 }

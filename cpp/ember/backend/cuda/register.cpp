@@ -1,0 +1,32 @@
+// Registration of the cuda device's kernels. Registering touches no driver: a kernel loads it when
+// it first runs, and raises CudaError naming why when no GPU is usable.
+#include <mutex>
+
+#include "ember/backend/cuda/cublas.h"
+#include "ember/backend/cuda/status.h"
+#include "ember/backend/cuda/transfer.h"
+#include "ember/backend/device.h"
+
+namespace ember::cuda {
+namespace {
+
+// A zero-copy view: the same device memory with another offset and strides (as on the cpu).
+void as_strided_kernel(Node& n) {
+  const Node& base = *n.inputs.at(0);
+  n.data.buffer = base.data.buffer;
+  n.data.offset = base.data.offset + n.params.offset;
+  n.data.strides = n.params.strides;
+}
+
+}  // namespace
+
+void register_device() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    register_kernel(DeviceType::CUDA, "to_device", to_device_kernel);
+    register_kernel(DeviceType::CUDA, "matmul", matmul_kernel);
+    register_kernel(DeviceType::CUDA, "as_strided", as_strided_kernel);
+  });
+}
+
+}  // namespace ember::cuda
