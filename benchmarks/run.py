@@ -214,7 +214,6 @@ def main():
         # default) against one after another (EMBER_CONCURRENT_KERNELS=0), interleaved because the
         # machine's load drifts. np_threads: NumPy's sorts on 2 Python threads against 1 in the same
         # run, to show how much of a second core the machine had free.
-        from concurrent.futures import ThreadPoolExecutor
         xs = [rng.uniform(0.1, 1.0, 8_000) for _ in range(16)]
         ss = [rng.uniform(0.1, 1.0, 100_000) for _ in range(8)]
         ex, es = [em.asarray(x) for x in xs], [em.asarray(x) for x in ss]
