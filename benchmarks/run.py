@@ -52,7 +52,8 @@ def main():
     ap.add_argument("--n", type=int, default=20_000_000)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--json", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json"))
-    ap.add_argument("--only", default="", help="comma-separated groups: memory,transcendental,reduction,matmul,small,strided,views")
+    ap.add_argument("--only", default="",
+                    help="comma-separated groups: memory,transcendental,reduction,matmul,small,strided,views,concurrent")
     args = ap.parse_args()
     em.set_num_threads(args.threads)
     if ne is not None:
@@ -233,6 +234,41 @@ def main():
         row("views", "(a + b)[::2] * c[1::2]", t_em, t_np, t_ne,
             extra={"kernels": kernels, "unfolded_ms": t_unf * 1e3, "folded_vs_unfolded": t_unf / t_em,
                    "unfolded_vs_numpy": t_np / t_unf})
+
+    if not only or "concurrent" in only:
+        # Eight independent Kernels in one evaluation, each too small to split over the threads on
+        # its own (a reduction splits from 4 blocks of 2048 up; a sort never): side by side (the
+        # default) against one after another (EMBER_CONCURRENT_KERNELS=0), interleaved because the
+        # machine's load drifts. np_threads: NumPy's sorts on 2 Python threads against 1 in the same
+        # run, to show how much of a second core the machine had free.
+        xs = [rng.uniform(0.1, 1.0, 8_000) for _ in range(16)]
+        ss = [rng.uniform(0.1, 1.0, 100_000) for _ in range(8)]
+        ex, es = [em.asarray(x) for x in xs], [em.asarray(x) for x in ss]
+        em.eval(*ex, *es)
+        pool = ThreadPoolExecutor(2)
+        for name, fe, fn, batch in [
+            ("8 x sum(x*y), 8000 each", lambda: [em.sum(ex[i] * ex[i + 8]) for i in range(8)],
+             lambda: [np.sum(xs[i] * xs[i + 8]) for i in range(8)], 20),
+            ("8 x sort, 100000 each", lambda: [em.sort(x) for x in es], lambda: [np.sort(x) for x in ss], 1),
+        ]:
+            def em_run(fe=fe, batch=batch):
+                for _ in range(batch):
+                    em._core.eval([y._h for y in fe()])
+
+            def np_run(fn=fn, batch=batch):
+                for _ in range(batch):
+                    fn()
+            times = {}
+            for on in (False, True, False, True):
+                em._core.set_concurrent_kernels(on)
+                times.setdefault(on, []).append(median_time(em_run, R) / batch)
+            em._core.set_concurrent_kernels(True)
+            t_on, t_off = min(times[True]), min(times[False])
+            extra = {"serial_ms": t_off * 1e3, "vs_serial": t_off / t_on}
+            if "sort" in name:
+                extra["np_threads"] = median_time(np_run, R) / median_time(lambda: list(pool.map(np.sort, ss)), R)
+            row("concurrent", name, t_on, median_time(np_run, R) / batch, extra=extra)
+        pool.shutdown()
 
     info = {"threads": args.threads, "n": N, "repeat": R, "copy_GBps": copy_bw / 1e9, "numpy": np.__version__,
             "numexpr": getattr(ne, "__version__", None), "machine": platform.machine(),

@@ -13,6 +13,9 @@ void bind_engine(nb::module_& m) {
   m.def("set_num_threads", &runtime::set_num_threads, nb::arg("n"),
         "Sets the threads kernels use (n <= 0: EMBER_NUM_THREADS or the machine's count).");
   m.def("get_num_threads", &runtime::num_threads);
+  m.def("set_concurrent_kernels", &set_concurrent_kernels, nb::arg("on"),
+        "Whether independent cpu Kernels of one evaluation overlap (EMBER_CONCURRENT_KERNELS=0: off at start).");
+  m.def("concurrent_kernels", &concurrent_kernels);
   m.def(
       "eval_async",
       [](const std::vector<Array>& arrays) {

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <queue>
 #include <stdexcept>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -19,7 +22,9 @@
 #include "ember/graph/passes/fusion.h"
 #include "ember/graph/passes/graph_passes.h"
 #include "ember/graph/trace.h"
+#include "ember/runtime/allocator.h"
 #include "ember/runtime/scheduler.h"
+#include "ember/runtime/thread_pool.h"
 
 namespace ember {
 namespace {
@@ -100,11 +105,14 @@ void between_kernels() {
 }
 
 // After `order[failed]` failed, every write that depended on it cannot happen: put each such
-// storage back to its previous version, so a failed evaluation loses no data.
-void roll_back_writes(const std::vector<Node*>& order, size_t failed) {
+// storage back to its previous version, so a failed evaluation loses no data. Nodes in `ran` were
+// computed (they depend on no failure) and may be freed already: they are never read.
+void roll_back_writes(const std::vector<Node*>& order, size_t failed,
+                      const std::unordered_set<const Node*>* ran = nullptr) {
   std::unordered_set<Node*> affected{order[failed]};
   for (size_t i = failed; i < order.size(); ++i) {
     Node* n = order[i];
+    if (ran && ran->count(n)) continue;
     bool hit = affected.count(n) > 0;
     for (auto& in : n->inputs) hit = hit || affected.count(in.get()) > 0;
     if (!hit) continue;
@@ -168,22 +176,247 @@ void execute(const KernelDesc& k, Node*& failed) {
   else run_node(*k.single);
 }
 
-// Runs one kernel and marks what it produced evaluated. On failure returns the node that raised
-// (the exception stays active for the caller to rethrow). With a graveyard (asynchronous jobs) the
-// dropped inputs go there, to be freed on the caller's thread: a buffer may hold a Python object.
-void run(const KernelDesc& k, Node*& failed, std::vector<std::vector<NodePtr>>* graveyard = nullptr) {
-  KernelWatch watch(k, graveyard != nullptr);  // profile and trace (one relaxed load when off)
+// An evaluated cpu value in ember's own memory with nothing behind it: freeing it touches no Python
+// object (a buffer wrapped from NumPy releases its owner under the GIL), so any thread may.
+bool plain(const Node& n) {
+  const Buffer* b = n.data.buffer.get();
+  return n.device == DeviceType::CPU && n.inputs.empty() && n.results.empty() && !n.params.blob &&
+         (!b || (!b->device && runtime::owns(b->data())));
+}
+
+// Where the inputs a finished Kernel drops go. Without `later` they are freed at once (the calling
+// thread of a synchronous evaluation). Asynchronous jobs put them all in `later`, freed on the
+// caller's thread at the sync point (workers never touch Python objects); a pool thread of a
+// synchronous evaluation frees plain ones and leaves the rest to its caller, which may hold the GIL.
+struct Drops {
+  std::vector<NodePtr>* later = nullptr;
+  bool async = false;
+};
+
+// Runs one kernel and marks what it produced evaluated. On failure `failed` is the node that
+// raised (the exception stays active for the caller to handle).
+void run(const KernelDesc& k, Node*& failed, const Drops& drops = {}) {
+  KernelWatch watch(k, drops.async);  // profile and trace (one relaxed load when off)
   execute(k, failed);
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   k.each_produced([&](Node* node) {
     node->depth = 0;
     node->evaluated = true;
-    if (graveyard) graveyard->push_back(std::move(node->inputs));
+    if (drops.later)
+      for (NodePtr& in : node->inputs)
+        if (drops.async || !plain(*in)) drops.later->push_back(std::move(in));
     node->inputs.clear();  // frees the graph behind it
     node->inputs.shrink_to_fit();
   });
   between_kernels();
+}
+
+// ---- Kernels side by side ----
+//
+// The Kernels of one evaluation come in program order (fusion's order: every Kernel after those it
+// reads). cpu Kernels run as a dependency graph on the pool, so independent ones overlap, each still
+// splitting over the threads inside. Everything else runs alone, in program order, with nothing
+// else running: other devices (pim is one simulated machine with state), collectives (every rank
+// must issue them in the same order) and control flow.
+
+constexpr int64_t kConcurrentMinElements = int64_t{1} << 15;  // below, starting tasks costs more
+
+bool concurrent_from_env() {
+  const char* v = std::getenv("EMBER_CONCURRENT_KERNELS");
+  return !(v && std::string_view(v) == "0");
+}
+std::atomic<bool> g_concurrent{concurrent_from_env()};
+
+bool runs_alone(const KernelDesc& k) {
+  auto off_cpu = [](const Node* n) { return n->device != DeviceType::CPU; };
+  if (k.single) {
+    const Node& n = *k.single;
+    if (n.kind == Kind::Collective || n.kind == Kind::Control || n.op == "control_output" || is_parameter(n))
+      return true;
+    return off_cpu(&n) ||
+           std::any_of(n.inputs.begin(), n.inputs.end(), [&](const NodePtr& in) { return off_cpu(in.get()); });
+  }
+  return (!k.code.empty() && off_cpu(k.code.front().node)) || std::any_of(k.inputs.begin(), k.inputs.end(), off_cpu);
+}
+
+// OpenBLAS keeps process-wide state (matmul sets its thread count around small products) and runs
+// its own threads: its calls stay one at a time, in program order.
+bool calls_blas(const KernelDesc& k) {
+  static constexpr std::string_view kOps[] = {"matmul", "cholesky", "det", "slogdet", "inv",
+                                              "solve", "eigh", "qr", "svd"};
+  return k.single && std::find(std::begin(kOps), std::end(kOps), k.single->op) != std::end(kOps);
+}
+
+int64_t kernel_work(const KernelDesc& k) { return k.single ? k.single->size() : shape_size(k.shape); }
+
+template <class F>
+void each_read(const KernelDesc& k, F&& f) {
+  if (k.single)
+    for (const NodePtr& in : k.single->inputs) f(in.get());
+  else
+    for (const Node* in : k.inputs) f(in);
+}
+
+// The storage version a chain of (still lazy) views reads.
+const Node* view_base(const Node* n) {
+  while (n->kind == Kind::View && !n->inputs.empty()) n = n->inputs[0].get();
+  return n;
+}
+
+// A new version of a storage (set_view, scatter): it may take over the old version's buffer.
+bool is_write(const Node& n) {
+  static const std::weak_ptr<Storage> none;
+  return n.writes.owner_before(none) || none.owner_before(n.writes);
+}
+
+struct KernelGraph {
+  std::vector<std::vector<int>> successors;
+  std::vector<int> waits;
+};
+
+// ks[b, e) as a dependency graph. A Kernel waits for the Kernels producing what it reads; a write
+// for every Kernel before it that reads the version it replaces (or a view of it), so it never
+// overwrites data a reader still needs; a BLAS call for the one before it. Every edge points
+// forward in program order, so the graph has no cycle.
+KernelGraph kernel_graph(const std::vector<KernelDesc>& ks, size_t b, size_t e) {
+  const int n = static_cast<int>(e - b);
+  KernelGraph g{std::vector<std::vector<int>>(n), std::vector<int>(n, 0)};
+  std::unordered_map<const Node*, int> producer;
+  for (int t = 0; t < n; ++t) ks[b + t].each_produced([&](Node* p) { producer.emplace(p, t); });
+  auto edge = [&](int from, int to) {
+    auto& s = g.successors[from];
+    if (from >= to || std::find(s.begin(), s.end(), to) != s.end()) return;
+    s.push_back(to);
+    ++g.waits[to];
+  };
+  int last_blas = -1;
+  for (int t = 0; t < n; ++t) {
+    const KernelDesc& k = ks[b + t];
+    each_read(k, [&](const Node* in) {
+      auto it = producer.find(in);
+      if (it != producer.end()) edge(it->second, t);
+    });
+    if (calls_blas(k)) {
+      if (last_blas >= 0) edge(last_blas, t);
+      last_blas = t;
+    }
+    if (k.single && is_write(*k.single) && !k.single->inputs.empty()) {
+      const Node* old = view_base(k.single->inputs[0].get());
+      for (int r = 0; r < t; ++r) {
+        bool reads = false;
+        each_read(ks[b + r], [&](const Node* in) { reads = reads || view_base(in) == old; });
+        if (reads) edge(r, t);
+      }
+    }
+  }
+  return g;
+}
+
+struct Failure {
+  size_t kernel = 0;      // its place in program order
+  Node* node = nullptr;   // the node that raised
+  std::exception_ptr error;  // naming the op and the user's line
+};
+
+// Call inside a handler: the active error of ks[i], with the op and line added.
+Failure failure(const KernelDesc& k, size_t i, Node* failed) {
+  Failure f{i, failed ? failed : k.produced().back(), nullptr};
+  try {
+    rethrow_current(*f.node);
+  } catch (...) {
+    f.error = std::current_exception();
+  }
+  return f;
+}
+
+// Runs ks[b, e) (cpu Kernels) as a dependency graph. After a failure, Kernels later in program
+// order do not start; earlier ones still run, as they would have one by one, so the error raised
+// (the earliest failure in program order) is the one a serial run raises. Running Kernels finish
+// before this returns the failures, earliest first.
+std::vector<Failure> run_together(const std::vector<KernelDesc>& ks, size_t b, size_t e,
+                                  std::vector<NodePtr>* graveyard, std::vector<char>& ran) {
+  KernelGraph g = kernel_graph(ks, b, e);
+  std::vector<std::vector<NodePtr>> later(e - b);  // one per task: no lock
+  std::mutex mu;
+  std::vector<Failure> failures;
+  std::atomic<size_t> first_failed{e};
+  const std::thread::id caller = std::this_thread::get_id();
+  runtime::run_task_graph(g.successors, g.waits, [&](int t) {
+    const size_t i = b + static_cast<size_t>(t);
+    if (i > first_failed.load()) return false;  // its successors do not start either
+    if (runtime::observing() && std::this_thread::get_id() != caller) runtime::name_thread("worker");
+    Node* failed = nullptr;
+    try {
+      run(ks[i], failed, Drops{&later[t], graveyard != nullptr});
+      ran[i] = 1;
+      return true;
+    } catch (...) {
+      Failure f = failure(ks[i], i, failed);
+      size_t seen = first_failed.load();
+      while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      failures.push_back(std::move(f));
+      return false;
+    }
+  });
+  for (auto& l : later) {  // freed here, on the caller's thread (or at the sync point)
+    if (graveyard)
+      graveyard->insert(graveyard->end(), std::make_move_iterator(l.begin()), std::make_move_iterator(l.end()));
+    l.clear();
+  }
+  std::sort(failures.begin(), failures.end(), [](const Failure& x, const Failure& y) { return x.kernel < y.kernel; });
+  return failures;
+}
+
+// Runs the Kernels of one evaluation: runs of independent cpu Kernels side by side when there are
+// threads and work enough, the rest one by one on this thread. Stops at the first failure and
+// returns the failures, earliest in program order first (empty: every Kernel ran); ran[i] says
+// whether ks[i] ran.
+std::vector<Failure> run_kernels(const std::vector<KernelDesc>& ks, std::vector<NodePtr>* graveyard,
+                                 std::vector<char>& ran) {
+  ran.assign(ks.size(), 0);
+  const bool together =
+      ks.size() > 1 && g_concurrent.load(std::memory_order_relaxed) && runtime::num_threads() > 1;
+  for (size_t i = 0; i < ks.size();) {
+    size_t e = i + 1;
+    if (together && !runs_alone(ks[i])) {
+      int64_t work = kernel_work(ks[i]);
+      while (e < ks.size() && !runs_alone(ks[e])) work += kernel_work(ks[e++]);
+      if (e - i > 1 && work >= kConcurrentMinElements) {
+        std::vector<Failure> failures = run_together(ks, i, e, graveyard, ran);
+        if (!failures.empty()) return failures;
+        i = e;
+        continue;
+      }
+    }
+    for (; i < e; ++i) {
+      Node* failed = nullptr;
+      try {
+        run(ks[i], failed, Drops{graveyard, graveyard != nullptr});
+        ran[i] = 1;
+      } catch (...) {
+        return {failure(ks[i], i, failed)};
+      }
+    }
+  }
+  return {};
+}
+
+// Puts back the writes that depended on the failures (see roll_back_writes). ran[i]: ks[i] ran.
+void roll_back(const std::vector<Node*>& order, const std::vector<KernelDesc>& ks, const std::vector<char>& ran,
+               const std::vector<Failure>& failures) {
+  std::unordered_set<const Node*> computed;  // by Kernels that ran: their nodes may be gone
+  for (size_t i = 0; i < ks.size(); ++i)
+    if (ran[i]) {
+      ks[i].each_produced([&](Node* n) { computed.insert(n); });
+      for (const Instr& in : ks[i].code) computed.insert(in.node);
+    }
+  for (const Failure& f : failures) {
+    auto it = std::find(order.begin(), order.end(), f.node);
+    roll_back_writes(order, it == order.end() ? 0 : static_cast<size_t>(it - order.begin()), &computed);
+  }
 }
 
 // ---- asynchronous evaluation ----
@@ -194,9 +427,9 @@ struct Job {
   std::vector<NodePtr> keep;  // every scheduled node, alive until collected on the caller's thread
   std::vector<Node*> order;
   std::vector<KernelDesc> kernels;
-  std::vector<std::vector<NodePtr>> graveyard;
+  std::vector<NodePtr> graveyard;  // inputs dropped by its Kernels, freed on the caller's thread
   std::exception_ptr error;
-  Node* failed = nullptr;
+  std::vector<Node*> failed;  // the nodes that raised
 };
 
 struct AsyncState {
@@ -226,8 +459,8 @@ void collect() {
   }
   for (auto& job : jobs) {
     if (!job->error) continue;
-    if (job->failed) {
-      auto it = std::find(job->order.begin(), job->order.end(), job->failed);
+    for (Node* failed : job->failed) {  // `keep` holds every node of the job: all may be read
+      auto it = std::find(job->order.begin(), job->order.end(), failed);
       if (it != job->order.end()) roll_back_writes(job->order, static_cast<size_t>(it - job->order.begin()));
     }
     std::rethrow_exception(job->error);
@@ -270,6 +503,9 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
 
 void set_between_kernels(void (*hook)()) { g_between_kernels.store(hook); }
 
+void set_concurrent_kernels(bool on) { g_concurrent.store(on); }
+bool concurrent_kernels() { return g_concurrent.load(); }
+
 std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots) {
   collect();
   std::vector<Node*> order = schedule(roots);
@@ -301,25 +537,16 @@ void eval_async(const std::vector<NodePtr>& roots) {
     st.jobs.push_back(job);
   }
   runtime::submit([job, &st] {
-    for (const KernelDesc& k : job->kernels) {
-      if (st.poisoned) {
-        job->error = std::make_exception_ptr(std::runtime_error("skipped after an earlier failure"));
-        return;
-      }
-      Node* failed = nullptr;
-      try {
-        run(k, failed, &job->graveyard);
-      } catch (...) {
-        job->failed = failed ? failed : k.produced().back();
-        try {
-          rethrow_current(*job->failed);
-        } catch (...) {
-          job->error = std::current_exception();
-        }
-        st.poisoned = true;
-        return;
-      }
+    if (st.poisoned) {  // a later job may read an earlier one's results
+      job->error = std::make_exception_ptr(std::runtime_error("skipped after an earlier failure"));
+      return;
     }
+    std::vector<char> ran;
+    std::vector<Failure> failures = run_kernels(job->kernels, &job->graveyard, ran);
+    if (failures.empty()) return;
+    for (const Failure& f : failures) job->failed.push_back(f.node);
+    job->error = failures.front().error;
+    st.poisoned = true;
   });
 }
 
@@ -334,17 +561,11 @@ void eval_now(const std::vector<NodePtr>& roots) {
   run_graph_passes(order, roots);
   std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
   debug_compiled(roots, kernels);  // EMBER_DEBUG
-  for (const KernelDesc& k : kernels) {
-    Node* failed = nullptr;
-    try {
-      run(k, failed);
-    } catch (...) {
-      if (!failed) failed = k.produced().back();
-      auto it = std::find(order.begin(), order.end(), failed);
-      roll_back_writes(order, it == order.end() ? 0 : static_cast<size_t>(it - order.begin()));
-      rethrow_current(*failed);
-    }
-  }
+  std::vector<char> ran;
+  std::vector<Failure> failures = run_kernels(kernels, nullptr, ran);
+  if (failures.empty()) return;
+  roll_back(order, kernels, ran, failures);  // before the error reaches the user
+  std::rethrow_exception(failures.front().error);
 }
 
 }  // namespace ember

@@ -1,4 +1,5 @@
-// Evaluation: schedule -> passes (fusion) -> Kernels -> device, in dependency order.
+// Evaluation: schedule -> passes (fusion) -> Kernels -> device, in dependency order: independent
+// cpu Kernels run side by side on the thread pool, everything else one at a time in program order.
 #pragma once
 #include <vector>
 
@@ -36,5 +37,10 @@ std::vector<KernelDesc> plan(const std::vector<NodePtr>& roots);
 // Runs after every Kernel of every evaluation: how the distributed layer moves along the
 // communication it started without blocking. At most one hook; null removes it.
 void set_between_kernels(void (*hook)());
+
+// Whether independent cpu Kernels of one evaluation overlap on the threads (on unless
+// EMBER_CONCURRENT_KERNELS=0 at start); off, Kernels run one after another in program order.
+void set_concurrent_kernels(bool on);
+bool concurrent_kernels();
 
 }  // namespace ember

@@ -3,7 +3,9 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <tbb/task_group.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -78,6 +80,40 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
                         trace_event(traced->name, "chunk", t0, now_ns(), traced->pid,
                                     {{"begin", std::to_string(r.begin())}, {"end", std::to_string(r.end())}});
                       });
+  });
+}
+
+void run_task_graph(const std::vector<std::vector<int>>& successors, const std::vector<int>& waits,
+                    const std::function<bool(int)>& task) {
+  const size_t n = successors.size();
+  std::unique_ptr<std::atomic<int>[]> missing(new std::atomic<int>[n]);
+  for (size_t i = 0; i < n; ++i) missing[i].store(waits[i], std::memory_order_relaxed);
+  tbb::task_group group;
+  // Runs task i, then what it made ready: one successor on this thread (a chain stays on one
+  // thread, warm in its cache), the others as new tasks for idle threads to take.
+  std::function<void(int)> go = [&](int i) {
+    while (i >= 0) {
+      bool ok = false;
+      try {
+        // Isolated: while the task waits for its own chunks, this thread takes no other task.
+        ok = tbb::this_task_arena::isolate([&] { return task(i); });
+      } catch (...) {
+      }
+      if (!ok) return;
+      int next = -1;
+      for (int s : successors[static_cast<size_t>(i)]) {
+        if (missing[s].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;  // acquire: s sees i's writes
+        if (next >= 0) group.run([&go, next] { go(next); });
+        next = s;
+      }
+      i = next;
+    }
+  };
+  auto arena = pool().get();
+  arena->execute([&] {
+    for (size_t i = 0; i < n; ++i)
+      if (waits[i] == 0) group.run([&go, i] { go(static_cast<int>(i)); });
+    group.wait();
   });
 }
 
