@@ -266,3 +266,21 @@ def test_explain_shows_loop_bodies_of_a_jitted_function():
     dot = em.to_dot(g, em.arange(1.0, 5.0), 100)
     assert dot.startswith("digraph") and "while_loop" in dot
     assert_matches(g(em.arange(1.0, 5.0), 100), [15.0, 23.0, 31.0, 39.0])
+
+
+def test_jit_replays_nodes_the_graph_passes_added():
+    # x.T read by two matrix-vector products gets a row-major copy, and a view of a computed value
+    # is pushed down onto its inputs: nodes the passes create, which every replay must recompute
+    # from that call's inputs.
+    def f(x, r):
+        g = x.T @ r + x.T @ (r * 2.0)
+        return g, (x * 2.0 + 1.0)[::2, 1:]
+    fj = em.jit(f)
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        x, r = rng.standard_normal((40, 12)), rng.standard_normal(40)
+        g, v = fj(em.asarray(x), em.asarray(r))
+        want_g, want_v = f(x, r)
+        assert_matches(g, want_g)
+        assert_matches(v, want_v)
+    assert fj.trace_count == 1

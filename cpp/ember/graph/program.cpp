@@ -22,8 +22,15 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
   // Schedule and fuse while only the outputs hold the graph: fusion materializes what has holders.
   std::vector<Node*> order = schedule_unevaluated(outputs_);
   kernels_ = compile_kernels(order, outputs_);
-  // Owning pointers to the scheduled nodes, found through their readers' inputs.
-  std::unordered_set<const Node*> wanted(order.begin(), order.end());
+  // Owning pointers to the nodes the Kernels compute, found through their readers' inputs. (Taken
+  // from the Kernels, not the schedule: the graph passes replace nodes and add new ones, such as the
+  // views they push down and the copies they make.)
+  std::unordered_set<const Node*> wanted;
+  for (const KernelDesc& k : kernels_) {
+    if (k.single) wanted.insert(k.single);
+    for (const Instr& ins : k.code) wanted.insert(ins.node);
+    if (k.reduction) wanted.insert(k.reduction);
+  }
   std::vector<NodePtr> stack(outputs_.begin(), outputs_.end());
   while (!stack.empty()) {
     NodePtr n = std::move(stack.back());
