@@ -63,11 +63,8 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
 
 std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
   for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = inputs[i]->data;
-  for (auto& n : nodes_) {
-    n->evaluated = false;
-    n->data = {};
-    n->results.clear();
-  }
+  if (dirty_) reset_nodes();  // an earlier run stopped at an error
+  dirty_ = true;
   for (size_t i = 0; i < kernels_.size(); ++i) {
     run_kernel_keep_inputs(kernels_[i]);
     for (Node* n : release_after_[i]) n->data = {};
@@ -85,8 +82,17 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
     out.push_back(std::move(leaf));
   }
   for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = {};  // hold no caller buffers
-  for (auto& n : nodes_) n->data = {};  // nor intermediates: the allocator gets them back now
+  reset_nodes();  // nor intermediates: the allocator gets them back now
+  dirty_ = false;
   return out;
+}
+
+void Program::reset_nodes() {
+  for (auto& n : nodes_) {
+    n->evaluated = false;
+    n->data = {};
+    n->results.clear();
+  }
 }
 
 std::optional<std::vector<NodePtr>> ProgramCache::run(const Plan& plan, const std::vector<NodePtr>& inputs) {

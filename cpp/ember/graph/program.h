@@ -27,6 +27,9 @@ class Program {
   std::vector<std::vector<Node*>> release_after_;  // per kernel: values nothing later reads
   std::vector<NodePtr> outputs_;  // per plan output: its node (a parameter or a step)
   std::vector<int> output_param_; // per plan output: the parameter it is, or -1
+  bool dirty_ = false;            // nodes hold a run's state (reset after each run, or before the next if it threw)
+
+  void reset_nodes();  // every node unevaluated and without data, as built
 };
 
 // The Program of one Plan, built on first use and reused; one run at a time (while it is busy,
