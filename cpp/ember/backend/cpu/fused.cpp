@@ -13,6 +13,7 @@
 
 #include "ember/backend/cpu/fused_fold.h"
 #include "ember/backend/cpu/fused_ops.h"
+#include "ember/backend/cpu/fused_scalar.h"
 #include "ember/backend/cpu/simd_math.h"
 #include "ember/backend/cpu/kernel_util.h"
 #include "ember/runtime/allocator.h"
@@ -391,6 +392,10 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
     if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
     g.item = itemsize(ins.node->dtype);
     g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
+    if (!g.uniform && ins.args.size() == 2 && p.regs[ins.args[0]].uniform != p.regs[ins.args[1]].uniform) {
+      // One operand is the same value everywhere: read it once rather than its block-wide copy.
+      if (InstrFn s = scalar_instr(*ins.node, p.regs[ins.args[0]].uniform ? 0 : 1)) g.fn = g.general_fn = s;
+    }
     if (ins.node->op == "pow" && is_floating(ins.node->dtype)) prep->pow_regs.push_back(nin + i);
   }
   for (int r : k.outputs) p.regs[r].stored = true;
