@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "ember/backend/cpu/fused_fold.h"
+#include "ember/backend/cpu/fused_gather.h"
 #include "ember/backend/cpu/fused_ops.h"
 #include "ember/backend/cpu/fused_scalar.h"
 #include "ember/backend/cpu/simd_math.h"
@@ -61,18 +62,21 @@ void gather_typed(const T* base, const Shape& dims, const Strides& st, int64_t s
   int nd = static_cast<int>(dims.size());
   int64_t idx[64];
   int64_t off = 0, rem = start;
-  for (int d = nd - 1; d >= 0; --d) {
+  for (int d = nd - 1; d > 0; --d) {  // (a division per dim: none for one dim)
     idx[d] = rem % dims[d];
     rem /= dims[d];
     off += idx[d] * st[d];
   }
+  idx[0] = rem;
+  off += rem * st[0];
   int64_t inner = dims[nd - 1], s = st[nd - 1];
   while (len > 0) {
     int64_t run = std::min(len, inner - idx[nd - 1]);
     const T* p = base + off;
     if (s == 0) std::fill(dst, dst + run, *p);
     else if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
-    else for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
+    else if (!strided_copy(sizeof(T), p, s, run, dst))
+      for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
     dst += run;
     len -= run;
     off += run * s;
