@@ -123,20 +123,23 @@ constexpr int64_t kStreamStep = 128;
 // reduction (its accumulators, 128 KiB of doubles, stay in L2).
 constexpr int64_t kLeadChunk = 16384;
 
+// One register. Kept small and free of owning members (strides and load lists live in the
+// Program): prepare() builds one per instruction on every evaluation of a new kernel, and a
+// 128-byte Reg with two vectors cost a `rep stos` each, 40% of prepare on a 200-instruction chain.
 struct Reg {
-  Src src = Src::Compute;
-  int item = 8;
-  bool uniform = false;
   const std::byte* base = nullptr;  // inputs
-  Strides strides;                  // inputs, over the simplified dims
-  bool stored = false;              // materialized into its node (an output of the kernel)
   std::byte* out = nullptr;         // stored registers: their output buffer (bound per run)
-  int slot = -1;                    // scratch slot (gathered, uniform and unstored computed values)
   InstrFn fn = nullptr;
   InstrFn general_fn = nullptr;  // fn before a per-run specialisation (pow by a constant 2)
   const Instr* instr = nullptr;
-  std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
-  int last_read = -1;      // the last instruction reading it (-1: none; the register count: after)
+  int item = 8;
+  int slot = -1;       // scratch slot (gathered, uniform and unstored computed values)
+  int last_read = -1;  // the last instruction reading it (-1: none; the register count: after)
+  int loads_begin = 0, loads_end = 0;  // computed: Program::loads[begin, end) are gathered inputs
+                                       // first read here, loaded just before
+  Src src = Src::Compute;
+  bool uniform = false;
+  bool stored = false;  // materialized into its node (an output of the kernel)
 };
 
 struct Program {
@@ -144,6 +147,8 @@ struct Program {
   int kept = 0;          // how many simplified dims the reduction keeps
   bool leading = false;  // reduced dims come first (else last)
   std::vector<Reg> regs;
+  std::vector<Strides> strides;  // inputs' strides over the simplified dims
+  std::vector<int> loads;        // see Reg::loads_begin
   int first_code = 0;
   int slots = 0;
   bool stream = false;  // outputs too large for the caches: non-temporal stores
@@ -195,13 +200,15 @@ void assign_slots(Program& p, int result) {
     if (p.regs[r].uniform) p.regs[r].slot = take();  // live for the whole chunk
   for (int r = p.first_code; r < nreg; ++r) {
     Reg& g = p.regs[r];
+    g.loads_begin = static_cast<int>(p.loads.size());
     for (int a : g.instr->args) {
       Reg& in = p.regs[a];
       if (in.src == Src::Gather && in.slot < 0) {
         in.slot = take();
-        g.loads.push_back(a);
+        p.loads.push_back(a);
       }
     }
+    g.loads_end = static_cast<int>(p.loads.size());
     if (!g.uniform && !g.stored) g.slot = take();
     for (int a : g.instr->args) {
       if (last[a] != r || p.regs[a].uniform || p.regs[a].slot < 0) continue;
@@ -228,7 +235,7 @@ thread_local Scratch t_scratch;
 void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs) {
   const Reg& g = p.regs[r];
   std::byte* slot = scratch + g.slot * kSlotBytes;
-  gather(g.item, g.base, p.dims, g.strides, start, len, slot);
+  gather(g.item, g.base, p.dims, p.strides[r], start, len, slot);
   ptrs[r] = slot;
 }
 
@@ -248,7 +255,7 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
   for (size_t r = p.first_code; r < p.regs.size(); ++r) {
     const Reg& g = p.regs[r];
     if (g.uniform) continue;
-    for (int in : g.loads) load(p, in, scratch, start, len, ptrs);
+    for (int l = g.loads_begin; l < g.loads_end; ++l) load(p, p.loads[l], scratch, start, len, ptrs);
     void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
     for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
     current = g.instr;
@@ -382,11 +389,12 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
   for (int r = 0; r < nin; ++r) {
     Reg& g = p.regs[r];
     g.item = itemsize(k.inputs[r]->dtype);
-    g.strides = st[r];
-    bool zero = std::all_of(g.strides.begin(), g.strides.end(), [](int64_t s) { return s == 0; });
+    bool zero = std::all_of(st[r].begin(), st[r].end(), [](int64_t s) { return s == 0; });
     g.uniform = zero;
-    g.src = zero ? Src::Uniform : g.strides == contig ? Src::Direct : Src::Gather;
+    g.src = zero ? Src::Uniform : st[r] == contig ? Src::Direct : Src::Gather;
   }
+  st.pop_back();  // the output's
+  p.strides = std::move(st);
   for (int i = 0; i < static_cast<int>(k.code.size()); ++i) {
     Reg& g = p.regs[nin + i];
     const Instr& ins = k.code[i];
