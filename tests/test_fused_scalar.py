@@ -96,3 +96,64 @@ def test_streamed_outputs_with_scalars(threads):
             bits_equal(1.0 / (a + 0.5), 1.0 / (an + 0.5))
     finally:
         em.set_num_threads(old)
+
+
+# ---- chains: runs of scalar instructions computed in vector registers ----
+
+def chain(x, ops):
+    for name, c, left in ops:
+        x = getattr(np if isinstance(x, np.ndarray) else em, name)(*((c, x) if left else (x, c)))
+    return x
+
+
+def random_ops(k, dtype, seed):
+    rng = np.random.default_rng(seed)
+    t = np.dtype(dtype).type
+    names = list(OPS)
+    return [(names[rng.integers(4)], t(rng.choice([1.0001, -0.5, 3.0, 1e-3, 0.0, -0.0, 7.5])), bool(rng.integers(2)))
+            for _ in range(k)]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("k", [2, 3, 63, 64, 65, 150])
+@pytest.mark.parametrize("n", [1, 5, 31, 32, 33, 1000, 4097])
+def test_chains_of_every_length_match_numpy(dtype, k, n):
+    xn = values(n, dtype, seed=k + n)
+    ops = random_ops(k, dtype, seed=k * n)
+    with np.errstate(all="ignore"):
+        bits_equal(chain(em.asarray(xn), ops), chain(xn, ops))
+
+
+def test_a_held_or_shared_intermediate_breaks_the_chain():
+    xn = values(1000, "float64")
+    x = em.asarray(xn)
+    t = x * 3.0  # held by the user: stored, so the chain stops there
+    y = (t + 1.0) / 2.0
+    u = x - 1.0  # read twice: not a chain link
+    z = (u * 2.0) + u
+    with np.errstate(all="ignore"):
+        tn = xn * 3.0
+        un = xn - 1.0
+        em.eval(y, z)
+        bits_equal(y, (tn + 1.0) / 2.0)
+        bits_equal(t, tn)
+        bits_equal(z, (un * 2.0) + un)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_chains_in_reductions_views_and_in_place(dtype):
+    bn = values(9001, dtype, seed=4)
+    b = em.asarray(bn)
+    t = np.dtype(dtype).type
+    with np.errstate(all="ignore"):
+        exp = ((bn[::2] * t(2.0) + t(1.0)) / t(3.0)) - t(0.25)
+        bits_equal(((b[::2] * 2.0 + 1.0) / 3.0) - 0.25, exp)
+        bits_equal(((b[::-1] - 1.0) * 0.5 + 2.0), ((bn[::-1] - t(1.0)) * t(0.5) + t(2.0)))
+        fin = np.isfinite(bn)
+        np.testing.assert_allclose(float(em.sum(((em.asarray(bn[fin]) * 2.0) + 1.0) * 0.5)),
+                                   np.sum(((bn[fin] * t(2.0)) + t(1.0)) * t(0.5)), rtol=1e-5)
+    # a dying input's buffer is written over by the chain's result
+    c = em.asarray(bn.copy()) * 1.0
+    d = ((c + 1.0) * 2.0) - 3.0
+    with np.errstate(all="ignore"):
+        bits_equal(d, ((bn * t(1.0) + t(1.0)) * t(2.0)) - t(3.0))

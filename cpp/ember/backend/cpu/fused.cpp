@@ -137,9 +137,13 @@ struct Reg {
   int last_read = -1;  // the last instruction reading it (-1: none; the register count: after)
   int loads_begin = 0, loads_end = 0;  // computed: Program::loads[begin, end) are gathered inputs
                                        // first read here, loaded just before
+  int step = -1;        // a scalar-operand instruction: its ScalarStep code
+  int scalar_arg = -1;  // and which argument is the scalar
+  int chain = -1;       // the last instruction of a chain: the chain's first register
   Src src = Src::Compute;
   bool uniform = false;
-  bool stored = false;  // materialized into its node (an output of the kernel)
+  bool stored = false;   // materialized into its node (an output of the kernel)
+  bool chained = false;  // computed by a later instruction's chain, never on its own
 };
 
 struct Program {
@@ -152,6 +156,7 @@ struct Program {
   int first_code = 0;
   int slots = 0;
   bool stream = false;  // outputs too large for the caches: non-temporal stores
+  ChainFn chain_fn = nullptr;
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
 
@@ -222,6 +227,25 @@ void assign_slots(Program& p, int result) {
   }
 }
 
+// Runs of scalar-operand instructions where each reads the one before, which nothing else reads
+// and nobody stores, become one chain, computed by its last instruction (fused_scalar.h).
+void link_chains(Program& p) {
+  int nreg = static_cast<int>(p.regs.size());
+  for (int r = p.first_code + 1; r < nreg; ++r) {
+    Reg& g = p.regs[r];
+    Reg& prev = p.regs[r - 1];
+    if (g.step < 0 || prev.step < 0 || prev.stored || prev.last_read != r || g.item != prev.item) continue;
+    if (g.instr->args[1 - g.scalar_arg] != r - 1) continue;
+    int first = prev.chain >= 0 ? prev.chain : r - 1;
+    if (r - first + 1 > kMaxChain) continue;
+    if (!p.chain_fn) p.chain_fn = scalar_chain(g.instr->node->dtype);
+    if (!p.chain_fn) continue;
+    prev.chained = true;
+    prev.chain = -1;
+    g.chain = first;
+  }
+}
+
 struct Scratch {
   std::vector<std::byte> bytes;
   std::byte* get(size_t n) {
@@ -245,6 +269,23 @@ struct StreamStores {
   ~StreamStores() { g_stream_stores = false; }
 };
 
+// Computes register r into dst: its instruction, or the chain it ends. The chain's members are
+// never computed on their own, and the chain's input is read through the first member's args.
+void run_instr(const Program& p, int r, const void* const* args, void* dst, int64_t len,
+               const std::vector<const void*>& ptrs) {
+  const Reg& g = p.regs[r];
+  if (g.chain < 0) return g.fn(args, dst, len, *g.instr->node);
+  ScalarStep steps[kMaxChain];
+  const bool f64 = g.item == 8;
+  for (int j = g.chain; j <= r; ++j) {
+    const Reg& m = p.regs[j];
+    const void* c = ptrs[m.instr->args[m.scalar_arg]];
+    steps[j - g.chain] = {m.step, f64 ? *static_cast<const double*>(c) : *static_cast<const float*>(c)};
+  }
+  const Reg& head = p.regs[g.chain];
+  p.chain_fn(steps, r - g.chain + 1, ptrs[head.instr->args[1 - head.scalar_arg]], dst, len);
+}
+
 // Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
 // Uniform registers were computed beforehand.
 void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs,
@@ -256,6 +297,7 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
     const Reg& g = p.regs[r];
     if (g.uniform) continue;
     for (int l = g.loads_begin; l < g.loads_end; ++l) load(p, p.loads[l], scratch, start, len, ptrs);
+    if (g.chained) continue;
     void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
     for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
     current = g.instr;
@@ -263,9 +305,9 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
     // thread_local of a shared library, so it is only touched around the calls that use it.)
     if (g.out && p.stream && g.last_read < 0) {
       StreamStores on;
-      g.fn(args, dst, len, *g.instr->node);
+      run_instr(p, static_cast<int>(r), args, dst, len, ptrs);
     } else {
-      g.fn(args, dst, len, *g.instr->node);
+      run_instr(p, static_cast<int>(r), args, dst, len, ptrs);
     }
     ptrs[r] = dst;
   }
@@ -406,13 +448,18 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
     g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
     if (!g.uniform && ins.args.size() == 2 && p.regs[ins.args[0]].uniform != p.regs[ins.args[1]].uniform) {
       // One operand is the same value everywhere: read it once rather than its block-wide copy.
-      if (InstrFn s = scalar_instr(*ins.node, p.regs[ins.args[0]].uniform ? 0 : 1)) g.fn = g.general_fn = s;
+      int side = p.regs[ins.args[0]].uniform ? 0 : 1;
+      if (InstrFn s = scalar_instr(*ins.node, side, &g.step)) {
+        g.fn = g.general_fn = s;
+        g.scalar_arg = side;
+      }
     }
     if (ins.node->op == "pow" && is_floating(ins.node->dtype)) prep->pow_regs.push_back(nin + i);
   }
   for (int r : k.outputs) p.regs[r].stored = true;
   p.first_code = nin;
   assign_slots(p, k.reduction ? k.result : -1);
+  link_chains(p);
 
   prep->total = shape_size(p.dims);
   p.stream = prep->total * 8 >= (int64_t{16} << 20);  // well past this machine's caches

@@ -53,6 +53,78 @@ HWY_INLINE void Run(const void* const* a, void* o, int64_t n) {
   for (; i < n; ++i) y[i] = Left ? Op::Lane(c, x[i]) : Op::Lane(x[i], c);
 }
 
+template <class V> HWY_INLINE V Step(int code, V v, V c) {
+  switch (code) {
+    case kAdd: return hn::Add(v, c);
+    case kAdd + 1: return hn::Add(c, v);
+    case kSub: return hn::Sub(v, c);
+    case kSub + 1: return hn::Sub(c, v);
+    case kMul: return hn::Mul(v, c);
+    case kMul + 1: return hn::Mul(c, v);
+    case kDiv: return hn::Div(v, c);
+    default: return hn::Div(c, v);
+  }
+}
+template <class T> HWY_INLINE T StepLane(int code, T v, T c) {
+  switch (code) {
+    case kAdd: return v + c;
+    case kAdd + 1: return c + v;
+    case kSub: return v - c;
+    case kSub + 1: return c - v;
+    case kMul: return v * c;
+    case kMul + 1: return c * v;
+    case kDiv: return v / c;
+    default: return c / v;
+  }
+}
+
+// Four vectors per pass through the steps, so each step's dispatch is shared by four operations.
+// y may be x (in place): each group is read before it is written.
+template <class T>
+HWY_INLINE void ChainT(const ScalarStep* steps, int k, const void* xv, void* yv, int64_t n) {
+  const hn::ScalableTag<T> d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const T* x = static_cast<const T*>(xv);
+  T* y = static_cast<T*>(yv);
+  const bool stream = g_stream_stores && reinterpret_cast<uintptr_t>(y) % (N * sizeof(T)) == 0;
+  int64_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    auto v0 = hn::LoadU(d, x + i), v1 = hn::LoadU(d, x + i + N);
+    auto v2 = hn::LoadU(d, x + i + 2 * N), v3 = hn::LoadU(d, x + i + 3 * N);
+    for (int j = 0; j < k; ++j) {
+      const auto c = hn::Set(d, static_cast<T>(steps[j].value));
+      const int code = steps[j].code;
+      v0 = Step(code, v0, c);
+      v1 = Step(code, v1, c);
+      v2 = Step(code, v2, c);
+      v3 = Step(code, v3, c);
+    }
+    if (stream) {
+      hn::Stream(v0, d, y + i);
+      hn::Stream(v1, d, y + i + N);
+      hn::Stream(v2, d, y + i + 2 * N);
+      hn::Stream(v3, d, y + i + 3 * N);
+    } else {
+      hn::StoreU(v0, d, y + i);
+      hn::StoreU(v1, d, y + i + N);
+      hn::StoreU(v2, d, y + i + 2 * N);
+      hn::StoreU(v3, d, y + i + 3 * N);
+    }
+  }
+  for (; i + N <= n; i += N) {
+    auto v = hn::LoadU(d, x + i);
+    for (int j = 0; j < k; ++j) v = Step(steps[j].code, v, hn::Set(d, static_cast<T>(steps[j].value)));
+    hn::StoreU(v, d, y + i);
+  }
+  for (; i < n; ++i) {
+    T v = x[i];
+    for (int j = 0; j < k; ++j) v = StepLane(steps[j].code, v, static_cast<T>(steps[j].value));
+    y[i] = v;
+  }
+}
+void Chain64(const ScalarStep* s, int k, const void* x, void* y, int64_t n) { ChainT<double>(s, k, x, y, n); }
+void Chain32(const ScalarStep* s, int k, const void* x, void* y, int64_t n) { ChainT<float>(s, k, x, y, n); }
+
 #define EMBER_SCALAR_OP(Name, Op)                                                                         \
   void Name##R64(const void* const* a, void* o, int64_t n) { Run<Op, double, false>(a, o, n); }            \
   void Name##L64(const void* const* a, void* o, int64_t n) { Run<Op, double, true>(a, o, n); }             \
@@ -80,8 +152,20 @@ EMBER_EXPORT4(Sub)
 EMBER_EXPORT4(Mul)
 EMBER_EXPORT4(Div)
 #undef EMBER_EXPORT4
+HWY_EXPORT(Chain64);
+HWY_EXPORT(Chain32);
 
-InstrFn scalar_instr(const Node& node, int scalar_arg) {
+ChainFn scalar_chain(DType t) {
+  if (t == DType::Float64) return [](const ScalarStep* s, int k, const void* x, void* y, int64_t n) {
+    HWY_DYNAMIC_DISPATCH(Chain64)(s, k, x, y, n);
+  };
+  if (t == DType::Float32) return [](const ScalarStep* s, int k, const void* x, void* y, int64_t n) {
+    HWY_DYNAMIC_DISPATCH(Chain32)(s, k, x, y, n);
+  };
+  return nullptr;
+}
+
+InstrFn scalar_instr(const Node& node, int scalar_arg, int* step) {
   if (node.inputs.size() != 2 || node.inputs[0]->dtype != node.dtype || node.inputs[1]->dtype != node.dtype)
     return nullptr;
   const bool f64 = node.dtype == DType::Float64;
@@ -92,10 +176,13 @@ InstrFn scalar_instr(const Node& node, int scalar_arg) {
                        : +[](const void* const* a, void* o, int64_t n, const Node&) { HWY_DYNAMIC_DISPATCH(Name##R64)(a, o, n); }; \
   return left ? +[](const void* const* a, void* o, int64_t n, const Node&) { HWY_DYNAMIC_DISPATCH(Name##L32)(a, o, n); }   \
               : +[](const void* const* a, void* o, int64_t n, const Node&) { HWY_DYNAMIC_DISPATCH(Name##R32)(a, o, n); };
-  if (node.op == "add") { EMBER_PICK(Add) }
-  if (node.op == "subtract") { EMBER_PICK(Sub) }
-  if (node.op == "multiply") { EMBER_PICK(Mul) }
-  if (node.op == "divide") { EMBER_PICK(Div) }
+  auto code = [&](int op) {
+    if (step) *step = op + (left ? 1 : 0);
+  };
+  if (node.op == "add") { code(kAdd); EMBER_PICK(Add) }
+  if (node.op == "subtract") { code(kSub); EMBER_PICK(Sub) }
+  if (node.op == "multiply") { code(kMul); EMBER_PICK(Mul) }
+  if (node.op == "divide") { code(kDiv); EMBER_PICK(Div) }
 #undef EMBER_PICK
   return nullptr;
 }
