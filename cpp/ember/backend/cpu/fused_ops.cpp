@@ -213,11 +213,11 @@ using OpEntry = std::pair<const std::string_view, std::pair<int, Row>>;
 const OpEntry* find_op(std::string_view name) {
   struct Hit {
     const char* at = nullptr;
-    const OpEntry* entry = nullptr;  // never null once `at` is set
+    const OpEntry* entry = nullptr;
   };
   thread_local std::array<Hit, 64> cache{};
   Hit& h = cache[(reinterpret_cast<uintptr_t>(name.data()) >> 3) % cache.size()];
-  if (h.at == name.data() && h.entry->first == name) return h.entry;
+  if (h.entry && h.at == name.data() && h.entry->first == name) return h.entry;
   auto it = tables().ops.find(name);
   if (it == tables().ops.end()) return nullptr;
   h = {name.data(), &*it};
