@@ -12,7 +12,9 @@
 #include <stdexcept>
 
 #include "ember/backend/cpu/fused_fold.h"
+#include "ember/backend/cpu/fused_gather.h"
 #include "ember/backend/cpu/fused_ops.h"
+#include "ember/backend/cpu/fused_scalar.h"
 #include "ember/backend/cpu/simd_math.h"
 #include "ember/backend/cpu/kernel_util.h"
 #include "ember/runtime/allocator.h"
@@ -60,18 +62,21 @@ void gather_typed(const T* base, const Shape& dims, const Strides& st, int64_t s
   int nd = static_cast<int>(dims.size());
   int64_t idx[64];
   int64_t off = 0, rem = start;
-  for (int d = nd - 1; d >= 0; --d) {
+  for (int d = nd - 1; d > 0; --d) {  // (a division per dim: none for one dim)
     idx[d] = rem % dims[d];
     rem /= dims[d];
     off += idx[d] * st[d];
   }
+  idx[0] = rem;
+  off += rem * st[0];
   int64_t inner = dims[nd - 1], s = st[nd - 1];
   while (len > 0) {
     int64_t run = std::min(len, inner - idx[nd - 1]);
     const T* p = base + off;
     if (s == 0) std::fill(dst, dst + run, *p);
     else if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
-    else for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
+    else if (!strided_copy(sizeof(T), p, s, run, dst))
+      for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
     dst += run;
     len -= run;
     off += run * s;
@@ -118,20 +123,27 @@ constexpr int64_t kStreamStep = 128;
 // reduction (its accumulators, 128 KiB of doubles, stay in L2).
 constexpr int64_t kLeadChunk = 16384;
 
+// One register. Kept small and free of owning members (strides and load lists live in the
+// Program): prepare() builds one per instruction on every evaluation of a new kernel, and a
+// 128-byte Reg with two vectors cost a `rep stos` each, 40% of prepare on a 200-instruction chain.
 struct Reg {
-  Src src = Src::Compute;
-  int item = 8;
-  bool uniform = false;
   const std::byte* base = nullptr;  // inputs
-  Strides strides;                  // inputs, over the simplified dims
-  bool stored = false;              // materialized into its node (an output of the kernel)
   std::byte* out = nullptr;         // stored registers: their output buffer (bound per run)
-  int slot = -1;                    // scratch slot (gathered, uniform and unstored computed values)
   InstrFn fn = nullptr;
   InstrFn general_fn = nullptr;  // fn before a per-run specialisation (pow by a constant 2)
   const Instr* instr = nullptr;
-  std::vector<int> loads;  // computed: gathered inputs first read here, loaded just before
-  int last_read = -1;      // the last instruction reading it (-1: none; the register count: after)
+  int item = 8;
+  int slot = -1;       // scratch slot (gathered, uniform and unstored computed values)
+  int last_read = -1;  // the last instruction reading it (-1: none; the register count: after)
+  int loads_begin = 0, loads_end = 0;  // computed: Program::loads[begin, end) are gathered inputs
+                                       // first read here, loaded just before
+  int step = -1;        // a scalar-operand instruction: its ScalarStep code
+  int scalar_arg = -1;  // and which argument is the scalar
+  int chain = -1;       // the last instruction of a chain: the chain's first register
+  Src src = Src::Compute;
+  bool uniform = false;
+  bool stored = false;   // materialized into its node (an output of the kernel)
+  bool chained = false;  // computed by a later instruction's chain, never on its own
 };
 
 struct Program {
@@ -139,9 +151,12 @@ struct Program {
   int kept = 0;          // how many simplified dims the reduction keeps
   bool leading = false;  // reduced dims come first (else last)
   std::vector<Reg> regs;
+  std::vector<Strides> strides;  // inputs' strides over the simplified dims
+  std::vector<int> loads;        // see Reg::loads_begin
   int first_code = 0;
   int slots = 0;
   bool stream = false;  // outputs too large for the caches: non-temporal stores
+  ChainFn chain_fn = nullptr;
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
 
@@ -190,13 +205,15 @@ void assign_slots(Program& p, int result) {
     if (p.regs[r].uniform) p.regs[r].slot = take();  // live for the whole chunk
   for (int r = p.first_code; r < nreg; ++r) {
     Reg& g = p.regs[r];
+    g.loads_begin = static_cast<int>(p.loads.size());
     for (int a : g.instr->args) {
       Reg& in = p.regs[a];
       if (in.src == Src::Gather && in.slot < 0) {
         in.slot = take();
-        g.loads.push_back(a);
+        p.loads.push_back(a);
       }
     }
+    g.loads_end = static_cast<int>(p.loads.size());
     if (!g.uniform && !g.stored) g.slot = take();
     for (int a : g.instr->args) {
       if (last[a] != r || p.regs[a].uniform || p.regs[a].slot < 0) continue;
@@ -207,6 +224,25 @@ void assign_slots(Program& p, int result) {
   if (result >= 0 && p.regs[result].src == Src::Gather && p.regs[result].slot < 0) {
     p.regs[result].slot = take();
     p.tail_loads.push_back(result);
+  }
+}
+
+// Runs of scalar-operand instructions where each reads the one before, which nothing else reads
+// and nobody stores, become one chain, computed by its last instruction (fused_scalar.h).
+void link_chains(Program& p) {
+  int nreg = static_cast<int>(p.regs.size());
+  for (int r = p.first_code + 1; r < nreg; ++r) {
+    Reg& g = p.regs[r];
+    Reg& prev = p.regs[r - 1];
+    if (g.step < 0 || prev.step < 0 || prev.stored || prev.last_read != r || g.item != prev.item) continue;
+    if (g.instr->args[1 - g.scalar_arg] != r - 1) continue;
+    int first = prev.chain >= 0 ? prev.chain : r - 1;
+    if (r - first + 1 > kMaxChain) continue;
+    if (!p.chain_fn) p.chain_fn = scalar_chain(g.instr->node->dtype);
+    if (!p.chain_fn) continue;
+    prev.chained = true;
+    prev.chain = -1;
+    g.chain = first;
   }
 }
 
@@ -223,7 +259,7 @@ thread_local Scratch t_scratch;
 void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs) {
   const Reg& g = p.regs[r];
   std::byte* slot = scratch + g.slot * kSlotBytes;
-  gather(g.item, g.base, p.dims, g.strides, start, len, slot);
+  gather(g.item, g.base, p.dims, p.strides[r], start, len, slot);
   ptrs[r] = slot;
 }
 
@@ -232,6 +268,23 @@ struct StreamStores {
   StreamStores() { g_stream_stores = true; }
   ~StreamStores() { g_stream_stores = false; }
 };
+
+// Computes register r into dst: its instruction, or the chain it ends. The chain's members are
+// never computed on their own, and the chain's input is read through the first member's args.
+void run_instr(const Program& p, int r, const void* const* args, void* dst, int64_t len,
+               const std::vector<const void*>& ptrs) {
+  const Reg& g = p.regs[r];
+  if (g.chain < 0) return g.fn(args, dst, len, *g.instr->node);
+  ScalarStep steps[kMaxChain];
+  const bool f64 = g.item == 8;
+  for (int j = g.chain; j <= r; ++j) {
+    const Reg& m = p.regs[j];
+    const void* c = ptrs[m.instr->args[m.scalar_arg]];
+    steps[j - g.chain] = {m.step, f64 ? *static_cast<const double*>(c) : *static_cast<const float*>(c)};
+  }
+  const Reg& head = p.regs[g.chain];
+  p.chain_fn(steps, r - g.chain + 1, ptrs[head.instr->args[1 - head.scalar_arg]], dst, len);
+}
 
 // Runs the program over [start, start + len) (len <= kBlock); ptrs[r] receive the registers.
 // Uniform registers were computed beforehand.
@@ -243,7 +296,8 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
   for (size_t r = p.first_code; r < p.regs.size(); ++r) {
     const Reg& g = p.regs[r];
     if (g.uniform) continue;
-    for (int in : g.loads) load(p, in, scratch, start, len, ptrs);
+    for (int l = g.loads_begin; l < g.loads_end; ++l) load(p, p.loads[l], scratch, start, len, ptrs);
+    if (g.chained) continue;
     void* dst = g.out ? static_cast<void*>(g.out + start * g.item) : static_cast<void*>(scratch + g.slot * kSlotBytes);
     for (size_t a = 0; a < g.instr->args.size(); ++a) args[a] = ptrs[g.instr->args[a]];
     current = g.instr;
@@ -251,9 +305,9 @@ void run_block(const Program& p, std::byte* scratch, int64_t start, int64_t len,
     // thread_local of a shared library, so it is only touched around the calls that use it.)
     if (g.out && p.stream && g.last_read < 0) {
       StreamStores on;
-      g.fn(args, dst, len, *g.instr->node);
+      run_instr(p, static_cast<int>(r), args, dst, len, ptrs);
     } else {
-      g.fn(args, dst, len, *g.instr->node);
+      run_instr(p, static_cast<int>(r), args, dst, len, ptrs);
     }
     ptrs[r] = dst;
   }
@@ -377,11 +431,12 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
   for (int r = 0; r < nin; ++r) {
     Reg& g = p.regs[r];
     g.item = itemsize(k.inputs[r]->dtype);
-    g.strides = st[r];
-    bool zero = std::all_of(g.strides.begin(), g.strides.end(), [](int64_t s) { return s == 0; });
+    bool zero = std::all_of(st[r].begin(), st[r].end(), [](int64_t s) { return s == 0; });
     g.uniform = zero;
-    g.src = zero ? Src::Uniform : g.strides == contig ? Src::Direct : Src::Gather;
+    g.src = zero ? Src::Uniform : st[r] == contig ? Src::Direct : Src::Gather;
   }
+  st.pop_back();  // the output's
+  p.strides = std::move(st);
   for (int i = 0; i < static_cast<int>(k.code.size()); ++i) {
     Reg& g = p.regs[nin + i];
     const Instr& ins = k.code[i];
@@ -391,11 +446,20 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
     if (!g.fn) throw std::logic_error("fused kernel: no instruction for " + std::string(ins.node->op));
     g.item = itemsize(ins.node->dtype);
     g.uniform = std::all_of(ins.args.begin(), ins.args.end(), [&](int a) { return p.regs[a].uniform; });
+    if (!g.uniform && ins.args.size() == 2 && p.regs[ins.args[0]].uniform != p.regs[ins.args[1]].uniform) {
+      // One operand is the same value everywhere: read it once rather than its block-wide copy.
+      int side = p.regs[ins.args[0]].uniform ? 0 : 1;
+      if (InstrFn s = scalar_instr(*ins.node, side, &g.step)) {
+        g.fn = g.general_fn = s;
+        g.scalar_arg = side;
+      }
+    }
     if (ins.node->op == "pow" && is_floating(ins.node->dtype)) prep->pow_regs.push_back(nin + i);
   }
   for (int r : k.outputs) p.regs[r].stored = true;
   p.first_code = nin;
   assign_slots(p, k.reduction ? k.result : -1);
+  link_chains(p);
 
   prep->total = shape_size(p.dims);
   p.stream = prep->total * 8 >= (int64_t{16} << 20);  // well past this machine's caches

@@ -204,6 +204,26 @@ const Tables& tables() {
   return t;
 }
 
+using OpEntry = std::pair<const std::string_view, std::pair<int, Row>>;
+
+// The table entry of op `name`, or null. Fusion and kernel preparation look every instruction up,
+// and hashing the name was most of that cost on small kernels. Node names are static strings, so
+// the same name comes back at the same address: a small per-thread cache by address answers those
+// (a hit also compares the text, so a name at a reused address cannot match the wrong entry).
+const OpEntry* find_op(std::string_view name) {
+  struct Hit {
+    const char* at = nullptr;
+    const OpEntry* entry = nullptr;
+  };
+  thread_local std::array<Hit, 64> cache{};
+  Hit& h = cache[(reinterpret_cast<uintptr_t>(name.data()) >> 3) % cache.size()];
+  if (h.entry && h.at == name.data() && h.entry->first == name) return h.entry;
+  auto it = tables().ops.find(name);
+  if (it == tables().ops.end()) return nullptr;
+  h = {name.data(), &*it};
+  return &*it;
+}
+
 }  // namespace
 
 InstrFn square_instr(DType t) {
@@ -235,13 +255,13 @@ InstrFn find_instr(const Node& n) {
     if (n.inputs.size() != 1) return nullptr;
     e = &t.astype[static_cast<int>(n.inputs[0]->dtype)][static_cast<int>(n.dtype)];
   } else {
-    auto it = t.ops.find(n.op);
-    if (it == t.ops.end()) return nullptr;
+    const OpEntry* op = find_op(n.op);
+    if (!op) return nullptr;
     DType in = n.inputs[0]->dtype;
     for (auto& x : n.inputs)
       if (x->dtype != in) return nullptr;  // the ops layer casts operands to one dtype
-    if (static_cast<int>(n.inputs.size()) != it->second.first) return nullptr;
-    e = &it->second.second[static_cast<int>(in)];
+    if (static_cast<int>(n.inputs.size()) != op->second.first) return nullptr;
+    e = &op->second.second[static_cast<int>(in)];
   }
   if (!e->fn || e->out != n.dtype) return nullptr;
   return e->fn;
