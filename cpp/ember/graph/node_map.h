@@ -32,6 +32,7 @@ class FlatMap {
       if (slots_[i].key == Key{}) return nullptr;
     }
   }
+  const Value* find(Key key) const { return const_cast<FlatMap*>(this)->find(key); }
   // Inserts (key, value) unless `key` is present; returns the stored value and whether it is new.
   std::pair<Value*, bool> insert(Key key, Value value) {
     if ((size_ + 1) * 2 > slots_.size()) grow();

@@ -36,18 +36,20 @@ bool cse_candidate(const Node& n) {
   return n.kind == Kind::Elementwise || n.kind == Kind::Reduction || n.kind == Kind::View;
 }
 
-size_t CseTable::Hash::operator()(const Node* n) const {
-  size_t h = std::hash<std::string_view>{}(n->op);
+size_t CseTable::hash(const Node* n) {
+  // The op's length and end letters: cheaper than hashing its text, and equal names agree.
+  size_t h = n->op.size() * 0x100000001b3ull;
+  if (!n->op.empty()) mix(h, static_cast<size_t>(n->op.front()) << 8 | static_cast<size_t>(n->op.back()));
   mix(h, static_cast<size_t>(n->dtype));
   mix(h, static_cast<size_t>(n->device));
   for (int64_t d : n->shape) mix(h, static_cast<size_t>(d));
   for (auto& in : n->inputs) mix(h, std::hash<const Node*>{}(in.get()));
   for (int64_t a : n->params.axes) mix(h, static_cast<size_t>(a));
   mix(h, static_cast<size_t>(n->params.offset));
-  return h;
+  return h | 1;
 }
 
-bool CseTable::Equal::operator()(const Node* a, const Node* b) const {
+bool CseTable::equal(const Node* a, const Node* b) {
   if (a->op != b->op || a->kind != b->kind || a->dtype != b->dtype || a->device != b->device || a->shape != b->shape ||
       a->inputs.size() != b->inputs.size())
     return false;
@@ -56,6 +58,12 @@ bool CseTable::Equal::operator()(const Node* a, const Node* b) const {
   return same_params(a->params, b->params);
 }
 
-Node* CseTable::find_or_insert(Node* n) { return *seen_.insert(n).first; }
+Node* CseTable::find_or_insert(Node* n) {
+  const size_t h = hash(n);
+  Node* found = n;
+  if (seen_.any_of(h, [&](Node* m) { return equal(m, n) && (found = m, true); })) return found;
+  seen_.add(h, n);
+  return n;
+}
 
 }  // namespace ember

@@ -3,9 +3,9 @@
 // part (elementwise, reductions, views, none carrying state such as a random generator); opaque
 // calls, collectives, control flow, writes and leaves never merge.
 #pragma once
-#include <unordered_set>
 
 #include "ember/graph/node.h"
+#include "ember/graph/node_map.h"
 
 namespace ember {
 
@@ -16,17 +16,14 @@ bool cse_candidate(const Node& n);
 // at its canonical node (and equal constants at one constant).
 class CseTable {
  public:
+  explicit CseTable(size_t expected = 8) : seen_(expected) {}
   // The earlier node equal to `n`, or `n` itself (then remembered for the nodes after it).
   Node* find_or_insert(Node* n);
 
  private:
-  struct Hash {
-    size_t operator()(const Node* n) const;
-  };
-  struct Equal {
-    bool operator()(const Node* a, const Node* b) const;
-  };
-  std::unordered_set<Node*, Hash, Equal> seen_;
+  static size_t hash(const Node* n);
+  static bool equal(const Node* a, const Node* b);
+  FlatMap<size_t, Node*> seen_;  // by hash (odd), a multimap checked with equal()
 };
 
 }  // namespace ember

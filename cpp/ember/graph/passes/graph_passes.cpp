@@ -1,11 +1,15 @@
 #include "ember/graph/passes/graph_passes.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "ember/graph/node_map.h"
 #include "ember/graph/passes/cse.h"
 #include "ember/graph/passes/gemv_operands.h"
 #include "ember/graph/passes/simplify.h"
@@ -18,14 +22,37 @@ namespace {
 std::atomic<int> g_enabled{-1};  // -1: not yet read from the environment
 
 // Equal one-element constants (each Python scalar is its own leaf) become one node, so that
-// `a * 2 + a * 2` has two equal products for CSE to find.
-std::string constant_key(const Node& n, const std::byte* element) {
-  std::string key(reinterpret_cast<const char*>(element), static_cast<size_t>(itemsize(n.dtype)));
-  key += static_cast<char>(n.dtype);
-  key += static_cast<char>(n.device);
-  key += shape_str(n.shape);
-  return key;
-}
+// `a * 2 + a * 2` has two equal products for CSE to find. Kept in a flat table by a hash of the
+// element, dtype, device and shape (odd: FlatMap's keys are never 0), checked on a hit.
+class Constants {
+ public:
+  // The first constant equal to `n` (whose one element is at `element`), or `n` itself.
+  const NodePtr& canonical(const NodePtr& n, const std::byte* element) {
+    const size_t item = static_cast<size_t>(itemsize(n->dtype));
+    uint64_t bits[2] = {0, 0};  // the element (at most 16 bytes: complex128)
+    std::memcpy(bits, element, std::min(item, sizeof bits));
+    size_t h = (bits[0] ^ (bits[1] * 0x9E3779B97F4A7C15ull)) * 0xff51afd7ed558ccdull;
+    h = h * 31 + static_cast<size_t>(n->dtype) * 7 + static_cast<size_t>(n->device);
+    for (int64_t d : n->shape) h = h * 31 + static_cast<size_t>(d);
+    h |= 1;
+    int found = -1;
+    index_.any_of(h, [&](int i) {
+      const Node& c = *nodes_[i];
+      bool same = c.dtype == n->dtype && c.device == n->device && c.shape == n->shape &&
+                  std::memcmp(c.data.byte_ptr(static_cast<int>(item)), element, item) == 0;
+      if (same) found = i;
+      return same;
+    });
+    if (found >= 0) return nodes_[found];
+    index_.add(h, static_cast<int>(nodes_.size()));
+    nodes_.push_back(n);
+    return n;
+  }
+
+ private:
+  FlatMap<size_t, int> index_;
+  std::vector<NodePtr> nodes_;
+};
 
 // Whether `x` may stand in for `n` in its readers' input slots: the same dtype, shape and device,
 // and a layout its readers may treat as they would have treated n's fresh row-major buffer (a view
@@ -73,9 +100,8 @@ bool graph_passes_enabled() {
 void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roots) {
   if (order.empty() || !graph_passes_enabled()) return;
   const int count = static_cast<int>(order.size());
-  std::unordered_map<const Node*, int> pos;
-  pos.reserve(order.size() * 2);
-  for (int i = 0; i < count; ++i) pos.emplace(order[i], i);
+  FlatMap<const Node*, int> pos(order.size());
+  for (int i = 0; i < count; ++i) pos.insert(order[i], i);
   const PassScope scope{&pos};
 
   // Who holds each node: the scheduled readers' slots (refs), and anything else (a user's array,
@@ -85,9 +111,9 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   std::vector<NodePtr> own(count);  // an owning pointer to each node (taken after its use count)
   for (Node* n : order)
     for (auto& in : n->inputs) {
-      auto it = pos.find(in.get());
-      if (it == pos.end()) continue;
-      int j = it->second;
+      const int* at = pos.find(in.get());
+      if (!at) continue;
+      int j = *at;
       ++refs[j];
       if (!own[j]) {
         holders[j] = in.use_count();
@@ -98,32 +124,33 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   for (Node* n : order)
     if (!pure_kind(n->kind))
       for (auto& in : n->inputs)
-        if (auto it = pos.find(in.get()); it != pos.end()) pure[it->second] = 0;
+        if (const int* at = pos.find(in.get())) pure[*at] = 0;
   std::vector<char> held(count, 0);
   for (int j = 0; j < count; ++j) held[j] = holders[j] > refs[j];
   for (auto& r : roots) {
-    auto it = pos.find(r.get());
-    if (it == pos.end()) continue;
-    held[it->second] = 1;
-    if (!own[it->second]) own[it->second] = r;
+    const int* at = pos.find(r.get());
+    if (!at) continue;
+    held[*at] = 1;
+    if (!own[*at]) own[*at] = r;
   }
 
   std::unordered_map<const Node*, NodePtr> replaced;  // node -> what its readers read instead
-  std::unordered_map<std::string, NodePtr> constants;
+  Constants constants;
   std::vector<NodePtr> graveyard;  // replaced nodes stay alive until the pass ends (see below)
-  CseTable cse;
+  CseTable cse(order.size());
   for (int i = 0; i < count; ++i) {
     Node* n = order[i];
     for (NodePtr& in : n->inputs) {
-      if (auto it = replaced.find(in.get()); it != replaced.end()) {
+      if (auto it = replaced.empty() ? replaced.end() : replaced.find(in.get()); it != replaced.end()) {
         graveyard.push_back(std::move(in));
         in = it->second;
-      } else if (const std::byte* c = cse_candidate(*n) ? scope.constant_element(*in) : nullptr) {
+      } else if (const std::byte* c = in->evaluated && cse_candidate(*n) ? scope.constant_element(*in) : nullptr) {
         // (only for pure readers, which never write into an input)
-        auto [known, fresh] = constants.emplace(constant_key(*in, c), in);
-        if (!fresh && known->second != in) {
+        const NodePtr& known = constants.canonical(in, c);
+        if (known != in) {
+          NodePtr first = known;
           graveyard.push_back(std::move(in));
-          in = known->second;
+          in = std::move(first);
         }
       }
     }
@@ -149,7 +176,7 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
     }
     Node* first = cse.find_or_insert(n);
     if (first == n) continue;
-    const NodePtr& same = own[pos.at(first)];
+    const NodePtr& same = own[*pos.find(first)];
     if (!same) continue;
     replaced.emplace(n, same);
     // A held duplicate still gets its own value, now a copy of the first one's instead of a
@@ -161,11 +188,11 @@ void run_graph_passes(std::vector<Node*>& order, const std::vector<NodePtr>& roo
   // cut off (a replaced node nothing holds, a folded constant's inputs) leaves it now.
   std::vector<char> live(count, 0);
   for (auto& r : roots)
-    if (auto it = pos.find(r.get()); it != pos.end()) live[it->second] = 1;
+    if (const int* at = pos.find(r.get())) live[*at] = 1;
   for (int i = count - 1; i >= 0; --i) {
     if (!live[i]) continue;
     for (auto& in : order[i]->inputs)
-      if (auto it = pos.find(in.get()); it != pos.end()) live[it->second] = 1;
+      if (const int* at = pos.find(in.get())) live[*at] = 1;
   }
   int kept = 0;
   for (int i = 0; i < count; ++i)

@@ -5,15 +5,16 @@
 #include <unordered_map>
 
 #include "ember/graph/node.h"
+#include "ember/graph/node_map.h"
 
 namespace ember {
 
 // Which nodes the current schedule evaluates. A node outside it is either evaluated or being
 // computed by an earlier asynchronous job; only evaluated ones may be read.
 struct PassScope {
-  const std::unordered_map<const Node*, int>* position = nullptr;  // schedule position of each node
+  const FlatMap<const Node*, int>* position = nullptr;  // schedule position of each node
 
-  bool scheduled(const Node* n) const { return position->count(n) > 0; }
+  bool scheduled(const Node* n) const { return position->find(n) != nullptr; }
   // Whether `n` is evaluated and its data may be read (not being computed on another thread).
   bool readable(const Node& n) const;
   // The single element of an evaluated one-element node, or null.
