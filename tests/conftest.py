@@ -14,7 +14,7 @@ settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True
 if os.environ.get("EMBER_TEST_PROFILE") == "ci":
     settings.load_profile("ci")
 
-# EMBER_DEVICE=pim runs the shared op tests with new arrays on that device (ember.default_device).
+# EMBER_DEVICE=pim (or cuda) runs the shared op tests with new arrays on that device (ember.default_device).
 import pytest  # noqa: E402
 
 
@@ -26,5 +26,8 @@ def _ember_device():
         return
     import ember as em
 
+    # EMBER_DEVICE=cuda without a usable GPU: every shared op test skips, saying why.
+    if device == "cuda" and not em.cuda.is_available():
+        pytest.skip("EMBER_DEVICE=cuda but no GPU/driver: " + em.cuda.why_unavailable())
     with em.default_device(device):
         yield

@@ -23,6 +23,7 @@ std::array<Table, 3>& tables() {
 std::array<Kernel, 3> g_fallback{};
 std::array<bool (*)(const Node&), 3> g_can_fuse{};
 std::array<FusedRunner, 3> g_fused{};
+std::array<bool (*)(const Node&), 3> g_can_fuse_reduction{};
 
 void same_device(Node& node) { node.data = node.inputs[0]->data; }
 
@@ -64,6 +65,15 @@ void register_fused(DeviceType device, bool (*can_fuse)(const Node&), FusedRunne
 
 bool device_can_fuse(const Node& node) {
   auto f = g_can_fuse[static_cast<int>(node.device)];
+  return node.device != DeviceType::CPU && f && f(node);
+}
+
+void register_fused_reduction(DeviceType device, bool (*can_fuse)(const Node&)) {
+  g_can_fuse_reduction[static_cast<int>(device)] = can_fuse;
+}
+
+bool device_can_fuse_reduction(const Node& node) {
+  auto f = g_can_fuse_reduction[static_cast<int>(node.device)];
   return node.device != DeviceType::CPU && f && f(node);
 }
 

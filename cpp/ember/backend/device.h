@@ -30,6 +30,9 @@ using FusedRunner = void (*)(const KernelDesc& kernel);
 void register_fused(DeviceType device, bool (*can_fuse)(const Node&), FusedRunner run);
 // Whether a node on a non-cpu device may join a fused Kernel (false if its device fuses nothing).
 bool device_can_fuse(const Node& node);
+// A device whose fused runner also takes a trailing reduction says which reductions it can end in.
+void register_fused_reduction(DeviceType device, bool (*can_fuse)(const Node&));
+bool device_can_fuse_reduction(const Node& node);
 // Runs a fused Kernel on `device` (its registered runner).
 void run_fused_on(DeviceType device, const KernelDesc& kernel);
 

@@ -163,7 +163,9 @@ template <class E>
 void execute(const KernelDesc& k, Node*& failed) {
   failed = k.single;
   if (!k.single) {  // a fused Kernel runs on the device of its nodes
-    const DeviceType device = k.code.empty() ? DeviceType::CPU : k.code.front().node->device;
+    const DeviceType device = !k.code.empty() ? k.code.front().node->device
+                              : k.reduction   ? k.reduction->device
+                                              : DeviceType::CPU;
     if (device == DeviceType::CPU) {
       if (FusedObserver watch = fused_observer()) watch(k);
       cpu::run_fused(k, failed);
@@ -472,8 +474,12 @@ bool can_fuse_elementwise(const Node& n) {
   return n.device == DeviceType::CPU ? cpu::can_fuse_elementwise(n) : device_can_fuse(n);
 }
 
+bool can_fuse_reduction(const Node& n) {
+  return n.device == DeviceType::CPU ? cpu::can_fuse_reduction(n) : device_can_fuse_reduction(n);
+}
+
 const FusionRules& cpu_rules() {
-  static const FusionRules r{can_fuse_elementwise, cpu::can_fuse_reduction};
+  static const FusionRules r{can_fuse_elementwise, can_fuse_reduction};
   return r;
 }
 

@@ -3,6 +3,8 @@
 #include <mutex>
 
 #include "ember/backend/cuda/cublas.h"
+#include "ember/backend/cuda/fused_runner.h"
+#include "ember/backend/cuda/ops.h"
 #include "ember/backend/cuda/status.h"
 #include "ember/backend/cuda/transfer.h"
 #include "ember/backend/device.h"
@@ -26,6 +28,12 @@ void register_device() {
     register_kernel(DeviceType::CUDA, "to_device", to_device_kernel);
     register_kernel(DeviceType::CUDA, "matmul", matmul_kernel);
     register_kernel(DeviceType::CUDA, "as_strided", as_strided_kernel);
+    // Elementwise nodes and sum/prod/max/min run as rendered fused Kernels (single nodes too).
+    register_fused(DeviceType::CUDA, can_fuse, run_fused);
+    register_fused_reduction(DeviceType::CUDA, can_fuse_reduction);
+    register_creation_ops();
+    register_copy_ops();
+    register_reduce_ops();
   });
 }
 

@@ -385,6 +385,32 @@ Plan plan(const KernelDesc& k) {
   return p;
 }
 
+const char* storage_type_name(DType t) { return storage_type(t); }
+const char* compute_type_name(DType t) { return compute_type(t); }
+
+bool renders_instr(const Node& n) {
+  if (n.kind != Kind::Elementwise) return false;
+  Instr ins{const_cast<Node*>(&n), {}};
+  for (size_t i = 0; i < n.inputs.size(); ++i) ins.args.push_back(static_cast<int>(i));
+  try {
+    (void)instr_expr(ins);
+    return true;
+  } catch (const NotImplementedError&) {
+    return false;
+  }
+}
+
+bool renders_reduction(const Node& n) {
+  if (n.kind != Kind::Reduction || n.inputs.size() != 1 || n.inputs[0]->dtype != n.dtype) return false;
+  if (n.params.scalars.size() > 1) return false;
+  try {
+    (void)fold_of(n);
+    return true;
+  } catch (const NotImplementedError&) {
+    return false;
+  }
+}
+
 std::string describe_kernel(const KernelDesc& k) {
   std::string ops;
   for (auto& ins : k.code) {

@@ -49,8 +49,16 @@ struct Rendered {
 
 // The shared text every kernel needs.
 const std::string& prelude();
+// The prelude's C++ type names of a dtype: as stored ("em_f16", "float", "em_c64"), and as computed
+// in registers (float for the 16-bit floats).
+const char* storage_type_name(DType t);
+const char* compute_type_name(DType t);
 
 Plan plan(const KernelDesc& k);
+// Whether an elementwise node renders as one instruction of a fused kernel (the cuda device's
+// fusion rule), and whether a reduction node renders as a fused kernel's trailing reduction.
+bool renders_instr(const Node& n);
+bool renders_reduction(const Node& n);
 // NotImplementedError if the Kernel holds an op/dtype the cuda device does not render; std::logic_error
 // for a non-fused KernelDesc.
 Rendered render(const KernelDesc& k);
