@@ -272,6 +272,25 @@ void bind_cuda_raw(nb::module_& m) {
              return k.prepare(user_call(inputs, outputs, size, std::move(axis), keepdims)).source;
            },
            "inputs"_a, "outputs"_a, "size"_a, "axis"_a.none(), "keepdims"_a)
+      .def("prepare",
+           [](const cuda::UserKernel& k, nb::list inputs, nb::list outputs, int64_t size,
+              std::optional<std::vector<int64_t>> axis, bool keepdims) {
+             cuda::PreparedCall pc = k.prepare(user_call(inputs, outputs, size, std::move(axis), keepdims));
+             nb::dict d;
+             d["source"] = pc.source;
+             d["shape"] = pc.shape;
+             d["out_shape"] = pc.out_shape;
+             d["strides"] = pc.strides;
+             d["n"] = pc.n;
+             d["nout"] = pc.nout;
+             d["L"] = pc.L;
+             nb::list types;
+             for (auto& p : pc.kernel.params) types.append(std::string(dtype_name(p.type)));
+             d["types"] = types;
+             return d;
+           },
+           "inputs"_a, "outputs"_a, "size"_a, "axis"_a.none(), "keepdims"_a,
+           "the bound call: source, iteration shape, output shape, per-parameter element strides, n, nout, L")
       .def("call",
            [](const cuda::UserKernel& k, nb::list inputs, nb::list outputs, int64_t size,
               std::optional<std::vector<int64_t>> axis, bool keepdims) {

@@ -280,6 +280,11 @@ class ElementwiseKernel(_UserKernelBase):
         inputs, outputs = self._split(args, False)
         return self._k.source(inputs, outputs, self._size(size), None, False)
 
+    def _prepare(self, *args, size=None):
+        """The bound call as the launcher sees it (source, shapes, per-parameter strides); for tests."""
+        inputs, outputs = self._split(args, False)
+        return dict(self._k.prepare(inputs, outputs, self._size(size), None, False))
+
     def compile(self, *args, size=None, arch=None):
         """Renders this call and compiles it for `arch` (no GPU needed); returns the CUBIN's size."""
         return _cuda.compile_for(self.source(*args, size=size), _arch(arch), list(self.options))
@@ -328,6 +333,10 @@ class ReductionKernel(_UserKernelBase):
     def source(self, *args, axis=None, keepdims=False):
         inputs, outputs = self._split(args, False)
         return self._k.source(inputs, outputs, -1, self._axis(axis), builtins.bool(keepdims))
+
+    def _prepare(self, *args, axis=None, keepdims=False):
+        inputs, outputs = self._split(args, False)
+        return dict(self._k.prepare(inputs, outputs, -1, self._axis(axis), builtins.bool(keepdims)))
 
     def compile(self, *args, axis=None, keepdims=False, arch=None):
         return _cuda.compile_for(self.source(*args, axis=axis, keepdims=keepdims), _arch(arch), list(self.options))

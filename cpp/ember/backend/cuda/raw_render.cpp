@@ -86,7 +86,7 @@ void bind_outputs(std::ostringstream& s, const UserKernelSource& k, const std::s
 }
 
 void elementwise_body(std::ostringstream& s, const UserKernelSource& k) {
-  s << "  const _EmberIndex _ind = {_n};\n"
+  s << "  const _EmberIndex _ind = {_n};\n  (void)_ind;\n"
     << "  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < _n;\n"
     << "       i += static_cast<long long>(blockDim.x) * gridDim.x) {\n";
   offsets(s, k, "i", "    ");
