@@ -270,17 +270,6 @@ def _run_on_host(tmp_path, kernel, prep, args, outputs, reduction):
     fn(*vals)
 
 
-def _host(a):
-    """A NumPy array and the ember array over the same layout (strides included)."""
-    return a, em.asarray(np.ascontiguousarray(a)) if a.flags.c_contiguous else _view_like(a)
-
-
-def _view_like(a):
-    # The same view taken on an ember array, so the binding sees the same element strides.
-    base = np.arange(a.base.size).reshape(a.base.shape).astype(a.dtype) if a.base is not None else a
-    return None if base is a else base
-
-
 @pytest.mark.skipif(CXX is None, reason="no host C++ compiler to run rendered kernels on")
 @pytest.mark.parametrize("dtype", ["int32", "float32", "float64", "uint8"])
 @pytest.mark.parametrize("case", ["same", "broadcast", "scalar0d", "strided", "reversed", "empty"])
