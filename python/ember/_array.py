@@ -198,6 +198,10 @@ class Array:
     def __dlpack__(self, stream=None, max_version=None, dl_device=None, copy=None):
         """Exports the evaluated values. Zero-copy and flagged read-only for DLPack >= 1.0 consumers
         (ember's versions must not be written behind its back); older consumers get a copy."""
+        if self.device == "cuda":  # zero-copy kDLCUDA export (ember.cuda._interop)
+            from .cuda._interop import to_dlpack
+
+            return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
         a = self.numpy()
         versioned = max_version is not None and tuple(max_version) >= (1, 0)
         if copy or not versioned:
@@ -207,7 +211,20 @@ class Array:
         return a.__dlpack__(stream=stream, max_version=max_version, copy=copy)
 
     def __dlpack_device__(self):
+        if self.device == "cuda":
+            from .cuda._interop import dlpack_device
+
+            return dlpack_device(self)
         return (1, 0)  # kDLCPU
+
+    @property
+    def __cuda_array_interface__(self):
+        """Version 3 of the CUDA Array Interface, for cuda arrays (AttributeError on other devices)."""
+        if self.device != "cuda":
+            raise AttributeError(f"__cuda_array_interface__: the array is on the {self.device} device, not cuda")
+        from .cuda._interop import cuda_array_interface
+
+        return cuda_array_interface(self)
 
     def to_device(self, device, stream=None):
         """This array on `device` ("cpu", "pim"): an explicit bulk transfer (self if already there)."""

@@ -56,8 +56,25 @@ def asarray(obj, dtype=None, device=None, copy=None):
     """Converts obj (an ember array, a NumPy array, nested sequences, a scalar, a DLPack or buffer
     object) to an ember array; NumPy arrays are wrapped without copying where their layout allows."""
     _check_device(device)
+    if not isinstance(obj, Array) and device in (None, "cuda") and _is_cuda_object(obj):
+        return _asarray(_cuda_import(obj), dtype, copy)  # zero-copy, stays on the GPU
     return _place(_asarray(obj, dtype, copy), device) if device is not None or not isinstance(obj, Array) \
         else _asarray(obj, dtype, copy)
+
+
+def _is_cuda_object(obj):
+    """Objects exposing CUDA memory (__cuda_array_interface__, CUDA DLPack): ember.cuda._interop."""
+    if not (hasattr(obj, "__cuda_array_interface__") or hasattr(obj, "__dlpack_device__")):
+        return False
+    from .cuda._interop import is_cuda_object
+
+    return is_cuda_object(obj)
+
+
+def _cuda_import(obj):
+    from .cuda._interop import import_cuda_object
+
+    return import_cuda_object(obj)
 
 
 def _asarray(obj, dtype, copy):
@@ -221,8 +238,13 @@ def identity(n, dtype=None):
 
 
 def from_dlpack(x, device=None, copy=None):
-    """An ember array from any DLPack producer on the CPU (zero-copy where NumPy can)."""
+    """An ember array from a DLPack producer: CPU ones zero-copy where NumPy can, CUDA ones zero-copy
+    on the GPU (ember.cuda._interop)."""
     _check_device(device)
+    if _is_cuda_object(x) and hasattr(x, "__dlpack__"):  # kDLCUDA: zero-copy on the GPU
+        a = _cuda_import(x)
+        a = a.copy() if copy else a
+        return a if device is None else _place(a, device)
     return _from_numpy(_np.from_dlpack(x), copy=builtins.bool(copy))
 
 

@@ -9,6 +9,8 @@
 
 namespace ember::py {
 
+void bind_cuda_raw(nb::module_& m);  // cuda_raw.cpp: user kernels and interop
+
 void bind_cuda_nvrtc(nb::module_& m) {
   auto cuda = nb::borrow<nb::module_>(m.attr("cuda"));
   using namespace nb::literals;
@@ -51,6 +53,7 @@ void bind_cuda_nvrtc(nb::module_& m) {
     return d;
   });
   cuda::enable_compile_check_from_env();
+  bind_cuda_raw(m);
 }
 
 }  // namespace ember::py

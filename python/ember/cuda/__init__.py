@@ -16,9 +16,11 @@ on the device's stream): memory_stats() reports it, and "held" (cached_bytes) is
 empty_cache() hands the cached blocks back to the driver.
 """
 from .. import _core
+from ._raw import CompileError, ElementwiseKernel, RawKernel, RawModule, ReductionKernel
 
 __all__ = ["is_available", "device_count", "why_unavailable", "memory_stats", "empty_cache", "synchronize",
-           "current_device", "set_device", "compute_capability", "get_device_name"]
+           "current_device", "set_device", "compute_capability", "get_device_name", "RawModule", "RawKernel",
+           "ElementwiseKernel", "ReductionKernel", "CompileError"]
 
 _cuda = getattr(_core, "cuda", None)
 _NOT_BUILT = ("this build of ember has no cuda device (it was configured without the CUDA toolkit's "

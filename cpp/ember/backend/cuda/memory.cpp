@@ -13,7 +13,7 @@ DeviceMemory::DeviceMemory(int dev, size_t n) : bytes(n), device(dev) {
 }
 
 DeviceMemory::~DeviceMemory() {
-  if (!ptr) return;
+  if (!ptr || owner) return;  // foreign memory: releasing `owner` is all
   // Arrays die on any thread, also while Python shuts down; a free must never throw out of here.
   try {
     Context* c = existing_context(device);

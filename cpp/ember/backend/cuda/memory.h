@@ -18,6 +18,10 @@ struct DeviceMemory {
   size_t bytes = 0;
   int device = 0;
   DeviceMemory(int device, size_t bytes);  // from the device's pool, ordered on its stream
+  // Memory someone else owns (DLPack, __cuda_array_interface__): `owner` is held, nothing is freed.
+  DeviceMemory(int device, CUdeviceptr p, size_t n, std::shared_ptr<void> owner)
+      : ptr(p), bytes(n), device(device), owner(std::move(owner)) {}
+  std::shared_ptr<void> owner;
   ~DeviceMemory();
   DeviceMemory(const DeviceMemory&) = delete;
   DeviceMemory& operator=(const DeviceMemory&) = delete;
