@@ -3,6 +3,7 @@
 // (memory, then disk); each binary is loaded once per device (cuModuleLoadData) and its CUfunction
 // kept for the life of the process. Used by the fused runner and by every rendered op kernel.
 #pragma once
+#include "ember/backend/cuda/status.h"
 #include <cuda.h>
 
 #include <cstdint>
@@ -20,8 +21,6 @@ struct Context;
 
 // The options every ember kernel is compiled with.
 const std::vector<std::string>& kernel_options();
-// "sm_90" for device `device` (compute_capability; needs no context).
-std::string device_arch(int device);
 // Streaming multiprocessors of `device` (cached after the first query).
 int sm_count(int device);
 

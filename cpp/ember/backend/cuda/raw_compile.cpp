@@ -86,8 +86,6 @@ RawBinary compile_named(const std::string& source, const std::string& arch, cons
 
 }  // namespace
 
-std::string device_arch(int index) { return "sm_" + std::to_string(compute_capability(index)); }
-
 RawBinary compile_raw(const std::string& source, const std::string& arch, const std::vector<std::string>& options,
                       const std::vector<std::string>& name_expressions) {
   if (name_expressions.empty()) {

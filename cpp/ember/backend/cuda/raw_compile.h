@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ember/backend/cuda/status.h"  // device_arch
+
 namespace ember::cuda {
 
 struct RawBinary {
@@ -16,9 +18,6 @@ struct RawBinary {
   std::map<std::string, std::string> lowered;  // name expression -> symbol
   std::string arch;
 };
-
-// "sm_XY" for device `index`'s compute capability (needs the driver, not a context).
-std::string device_arch(int index);
 
 // Compiles (or finds in the cache) `source` for `arch`. CompileError carries NVRTC's log;
 // std::runtime_error when NVRTC is missing.

@@ -33,6 +33,8 @@ int current_device();
 void set_device(int index);
 // major * 10 + minor (e.g. 90 for an H100), for NVRTC's --gpu-architecture=sm_XX. Needs no context.
 int compute_capability(int index);
+// NVRTC's architecture for the device: "sm_" + compute_capability (e.g. "sm_90").
+std::string device_arch(int index);
 // The device's name as the driver reports it.
 std::string device_name(int index);
 // Waits for the streams of every device used so far (no-op when none or unavailable).
