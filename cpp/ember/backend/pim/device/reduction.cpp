@@ -33,62 +33,6 @@ ReduceResult collective(Reduce r, const Tensor& t) {
   }
 }
 
-// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results.
-Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
-                    ember::DType out_dtype) {
-  const DType out_t = to_pim(out_dtype);
-  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
-  auto slab = [&](int64_t l) {
-    std::vector<uint64_t> idx(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
-    return idx;
-  };
-  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
-  // combining L slabs one after another (L - 1 macros).
-  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
-    std::vector<uint64_t> bits(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) {
-      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
-      try {
-        bits[m] = collective(r, g).value;
-      } catch (...) {
-        machine().free(g);
-        throw;
-      }
-      machine().free(g);
-    }
-    Tensor out = alloc(uint64_t(M), out_t);
-    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
-    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
-    machine().write(out, host.data());  // the M results go back in one bulk write
-    charge({1, M, M * out.regs.nregs});
-    return out;
-  }
-  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
-  Tensor acc = gather(src, slab(0), place);
-  const Macro mac = reduce_macro(r);
-  try {
-    for (int64_t l = 1; l < L; ++l) {
-      Tensor x = gather(src, slab(l), place);
-      Tensor next = alloc_like(place, src.dtype);
-      try {
-        run(mac, next, {acc, x});
-      } catch (...) {
-        machine().free(x), machine().free(next);
-        throw;
-      }
-      machine().free(x);
-      machine().free(acc);
-      acc = next;
-    }
-  } catch (...) {
-    machine().free(acc);
-    throw;
-  }
-  return acc;
-}
-
 void reduce_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const Reduce r = reduce_of(n.op);
@@ -291,6 +235,61 @@ void matmul_kernel(Node& n) {
 }
 
 }  // namespace
+
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
+                    ember::DType out_dtype) {
+  const DType out_t = to_pim(out_dtype);
+  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
+  auto slab = [&](int64_t l) {
+    std::vector<uint64_t> idx(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
+    return idx;
+  };
+  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
+  // combining L slabs one after another (L - 1 macros).
+  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
+    std::vector<uint64_t> bits(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
+      try {
+        bits[m] = collective(r, g).value;
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(M), out_t);
+    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
+    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
+    machine().write(out, host.data());  // the M results go back in one bulk write
+    charge({1, M, M * out.regs.nregs});
+    return out;
+  }
+  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
+  Tensor acc = gather(src, slab(0), place);
+  const Macro mac = reduce_macro(r);
+  try {
+    for (int64_t l = 1; l < L; ++l) {
+      Tensor x = gather(src, slab(l), place);
+      Tensor next = alloc_like(place, src.dtype);
+      try {
+        run(mac, next, {acc, x});
+      } catch (...) {
+        machine().free(x), machine().free(next);
+        throw;
+      }
+      machine().free(x);
+      machine().free(acc);
+      acc = next;
+    }
+  } catch (...) {
+    machine().free(acc);
+    throw;
+  }
+  return acc;
+}
 
 std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
   Shape shape;
