@@ -192,46 +192,48 @@ void scan_kernel(Node& n) {
   set_tensor(n, out);
 }
 
-// matmul of two matrices as multiply-and-reduce in memory: the m*n*k products are formed by one
-// multiply macro over operands gathered into one placement, then reduced along k.
+// matmul as multiply-and-reduce in memory, with leading batch dimensions (broadcast as NumPy):
+// the nb * m * n * k products are formed by one multiply macro (bool: and) over both operands
+// gathered into one placement, then each output's k products are summed (bool: any).
 void matmul_kernel(Node& n) {
   const Node& A = *n.inputs[0];
   const Node& B = *n.inputs[1];
   const DType t = to_pim(n.dtype);
-  if (A.ndim() != 2 || B.ndim() != 2) throw Unsupported("batched matmul is not lowered");
-  if (t == DType::Bool || n.params.flag) throw Unsupported("bool / conjugating matmul is not lowered");
+  if (n.params.flag) throw Unsupported("conjugating matmul is not lowered");
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
-  const int64_t m = A.shape[0], k = A.shape[1], nn = B.shape[1], P = m * nn * k;
+  const int nd = n.ndim();
+  const int64_t m = A.shape[A.ndim() - 2], k = A.shape[A.ndim() - 1], nn = B.shape[B.ndim() - 1];
+  const bool logical = t == DType::Bool;
   if (k == 0) {
     Tensor out = alloc(uint64_t(n.size()), t);
     fill(out, 0);
     return set_tensor(n, out);
   }
+  // Each output matrix's first element in A and B (batch dimensions broadcast).
+  const Shape batch(n.shape.begin(), n.shape.begin() + (nd - 2));
+  auto matrix_offsets = [&](const Node& X, int64_t size) {
+    const Shape lead(X.shape.begin(), X.shape.end() - 2);
+    auto off = strided_index(batch, broadcast_strides(lead, contiguous_strides(lead), batch), 0);
+    for (auto& o : off) o *= uint64_t(size);
+    return off;
+  };
+  const auto offa = matrix_offsets(A, m * k), offb = matrix_offsets(B, k * nn);
+  const int64_t nb = shape_size(batch), P = nb * m * nn * k;
   std::vector<uint64_t> ia(size_t(P), 0), ib(size_t(P), 0), all(size_t(P), 0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < nn; ++j)
-      for (int64_t l = 0; l < k; ++l) {
-        const size_t p = size_t((i * nn + j) * k + l);
-        ia[p] = uint64_t(i * k + l), ib[p] = uint64_t(l * nn + j), all[p] = p;
-      }
+  for (int64_t q = 0; q < nb; ++q)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < nn; ++j)
+        for (int64_t l = 0; l < k; ++l) {
+          const size_t p = size_t(((q * m + i) * nn + j) * k + l);
+          ia[p] = offa[q] + uint64_t(i * k + l), ib[p] = offb[q] + uint64_t(l * nn + j), all[p] = p;
+        }
+  Temps tmp;
   const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
-  Tensor ga = gather(tensor_of(A), ia, place);
-  Tensor gb = gather(tensor_of(B), ib, place);
-  Tensor prod = alloc_like(place, t);
-  try {
-    run(Macro::Mul, prod, {ga, gb});
-  } catch (...) {
-    machine().free(ga), machine().free(gb), machine().free(prod);
-    throw;
-  }
-  machine().free(ga), machine().free(gb);
-  try {
-    set_tensor(n, reduce_lines(prod, all, m * nn, k, Reduce::Sum, n.dtype));
-  } catch (...) {
-    machine().free(prod);
-    throw;
-  }
-  machine().free(prod);
+  const Tensor ga = tmp.keep(gather(tensor_of(A), ia, place));
+  const Tensor gb = tmp.keep(gather(tensor_of(B), ib, place));
+  const Tensor prod = tmp.keep(alloc_like(place, t));
+  run(logical ? Macro::And : Macro::Mul, prod, {ga, gb});
+  set_tensor(n, reduce_lines(prod, all, nb * m * nn, k, logical ? Reduce::Any : Reduce::Sum, n.dtype));
 }
 
 }  // namespace
