@@ -57,6 +57,12 @@ const char* macro_name(Macro m) {
     case Macro::Tanh: return "tanh";
     case Macro::Sinh: return "sinh";
     case Macro::Cosh: return "cosh";
+    case Macro::Tan: return "tan";
+    case Macro::Atan: return "arctan";
+    case Macro::Asin: return "arcsin";
+    case Macro::Acos: return "arccos";
+    case Macro::Atan2: return "arctan2";
+    case Macro::Pow: return "power";
   }
   return "?";
 }
@@ -69,6 +75,7 @@ int macro_arity(Macro m) {
     case Macro::Floor: case Macro::Ceil: case Macro::Trunc: case Macro::Rint:
     case Macro::Exp: case Macro::Exp2: case Macro::Expm1: case Macro::Log: case Macro::Log2:
     case Macro::Log10: case Macro::Log1p: case Macro::Tanh: case Macro::Sinh: case Macro::Cosh:
+    case Macro::Tan: case Macro::Atan: case Macro::Asin: case Macro::Acos:
       return 1;
     case Macro::Where: return 3;
     default: return 2;

@@ -16,6 +16,8 @@ enum class Macro {
   IsNan, IsInf, IsFinite, Signbit, Floor, Ceil, Trunc, Rint,
   // exponentials, logarithms, hyperbolic functions (float32; microcode/float_math.h)
   Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Tanh, Sinh, Cosh,
+  // inverse trigonometry, tan and power (float32; microcode/float_atrig.cpp, float_pow.cpp)
+  Tan, Atan, Asin, Acos, Atan2, Pow,
 };
 
 const char* macro_name(Macro m);

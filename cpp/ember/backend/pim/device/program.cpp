@@ -54,6 +54,8 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"exp", Macro::Exp}, {"exp2", Macro::Exp2}, {"expm1", Macro::Expm1}, {"log", Macro::Log},
     {"log2", Macro::Log2}, {"log10", Macro::Log10}, {"log1p", Macro::Log1p},
     {"tanh", Macro::Tanh}, {"sinh", Macro::Sinh}, {"cosh", Macro::Cosh},
+    {"tan", Macro::Tan}, {"atan", Macro::Atan}, {"asin", Macro::Asin}, {"acos", Macro::Acos},
+    {"atan2", Macro::Atan2}, {"pow", Macro::Pow},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {
@@ -83,7 +85,6 @@ std::vector<std::string_view> macro_op_names() {
 
 std::optional<Macro> macro_of(const Node& n) {
   if (squares(n)) return Macro::Mul;
-  if (n.op == "pow") return std::nullopt;
   return macro_named(n.op);
 }
 

@@ -149,6 +149,12 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Tanh: fhyp(b, f, o, X(0), HypKind::Tanh); return true;
     case Macro::Sinh: fhyp(b, f, o, X(0), HypKind::Sinh); return true;
     case Macro::Cosh: fhyp(b, f, o, X(0), HypKind::Cosh); return true;
+    case Macro::Tan: ftan(b, f, o, X(0)); return true;
+    case Macro::Atan: fatan(b, f, o, X(0)); return true;
+    case Macro::Asin: fasin_acos(b, f, o, X(0), false); return true;
+    case Macro::Acos: fasin_acos(b, f, o, X(0), true); return true;
+    case Macro::Atan2: fatan2(b, f, o, X(0), X(1)); return true;
+    case Macro::Pow: fpow(b, f, out, in[0], in[1]); return true;
     default: return false;
   }
 }
