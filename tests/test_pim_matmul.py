@@ -17,7 +17,8 @@ def _check(a, b, rtol):
     ea, eb = em.asarray(a, device="pim"), em.asarray(b, device="pim")
     got = ea @ eb
     assert got.device == "pim"
-    want = np.matmul(a, b)
+    with np.errstate(invalid="ignore"):  # inf * 0 in the products
+        want = np.matmul(a, b)
     r = got.numpy()
     assert r.shape == want.shape and r.dtype == want.dtype
     if rtol:
