@@ -102,8 +102,10 @@ bool int_power(const Node& n, Macro m) { return m == Macro::Pow && !is_float(to_
 void elementwise_kernel(Node& n) {
   const auto m = macro_of(n);
   if (!m) throw Unsupported("no macro");
-  const DType out_t = to_pim(n.dtype);
-  for (auto& in : n.inputs) to_pim(in->dtype);
+  // copy and where move bits: they also take the dtypes stored without microcode
+  auto dtype_of = bit_moving(*m) ? to_pim_storage : to_pim;
+  const DType out_t = dtype_of(n.dtype);
+  for (auto& in : n.inputs) dtype_of(in->dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
   if (int_power(n, *m)) refuse_negative_powers(n);
   set_tensor(n, run_placed(single(n), false).at(0));
@@ -148,12 +150,12 @@ void fused_kernel(const KernelDesc& k) {
 }
 
 void full_kernel(Node& n) {
-  const DType t = to_pim(n.dtype);
+  const DType t = to_pim_storage(n.dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   uint64_t bits = 0;
   dispatch_dtype(n.dtype, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_arithmetic_v<T>) {
+    if constexpr (sizeof(T) <= sizeof(bits)) {
       T v = n.params.scalars.at(0).as<T>();
       std::memcpy(&bits, &v, sizeof(T));
     }

@@ -99,9 +99,15 @@ std::vector<Tensor> run_program(const Program& p, const Tensor& place, bool reco
   const size_t ni = p.inputs.size(), nv = ni + p.steps.size();
   std::vector<DType> vt(nv);
   std::vector<int> last(nv, -1);
-  for (size_t i = 0; i < ni; ++i) vt[i] = to_pim(p.inputs[i]->dtype);
+  for (size_t i = 0; i < ni; ++i) vt[i] = to_pim_storage(p.inputs[i]->dtype);
   for (size_t j = 0; j < p.steps.size(); ++j) {
-    vt[ni + j] = to_pim(p.steps[j].node->dtype);
+    const Node& n = *p.steps[j].node;
+    vt[ni + j] = to_pim_storage(n.dtype);
+    const auto m = macro_of(n);
+    if (!m || !bit_moving(*m)) {  // computing steps need microcode for every dtype involved
+      to_pim(n.dtype);
+      for (auto& in : n.inputs) to_pim(in->dtype);
+    }
     for (int a : p.steps[j].args) last[a] = int(j);
   }
   // Operands: scalars become immediates, full-size values are aligned with the result.
