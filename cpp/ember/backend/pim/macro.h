@@ -18,6 +18,8 @@ enum class Macro {
   Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Tanh, Sinh, Cosh,
   // inverse trigonometry, tan and power (float32; microcode/float_atrig.cpp, float_pow.cpp)
   Tan, Atan, Asin, Acos, Atan2, Pow,
+  // small ones from existing pieces (microcode/misc_ops.cpp)
+  Imag, FMin, FMax, CopySign, Heaviside, Deg2Rad, Rad2Deg, Reciprocal, FMod,
 };
 
 const char* macro_name(Macro m);

@@ -56,6 +56,10 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"tanh", Macro::Tanh}, {"sinh", Macro::Sinh}, {"cosh", Macro::Cosh},
     {"tan", Macro::Tan}, {"atan", Macro::Atan}, {"asin", Macro::Asin}, {"acos", Macro::Acos},
     {"atan2", Macro::Atan2}, {"pow", Macro::Pow},
+    {"imag", Macro::Imag}, {"real", Macro::Cast}, {"conj", Macro::Cast}, {"fabs", Macro::Abs},
+    {"fmin", Macro::FMin}, {"fmax", Macro::FMax}, {"copysign", Macro::CopySign},
+    {"heaviside", Macro::Heaviside}, {"deg2rad", Macro::Deg2Rad}, {"rad2deg", Macro::Rad2Deg},
+    {"reciprocal", Macro::Reciprocal}, {"fmod", Macro::FMod},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {
