@@ -1,5 +1,6 @@
 """searchsorted on the pim device (compare-and-count in memory), exact against NumPy over dtypes,
-sides, NaNs, awkward value layouts, sorters and errors; nothing but the result leaves memory."""
+sides, NaNs, awkward value layouts, sorters and errors; nothing but the result leaves memory.
+Also cumulative sums / products with include_initial (the line's identity first)."""
 import numpy as np
 import pytest
 
@@ -90,3 +91,19 @@ def test_searchsorted_runs_in_memory():
     assert op["transfer"][0] == 0  # no host round trip: every compare and count ran in memory
     assert op["logic"][0] > 0 and op["move"][0] > 0
     np.testing.assert_array_equal(r.numpy(), np.searchsorted(x1, v, side="right"))
+
+
+@pytest.mark.parametrize("op", ["cumulative_sum", "cumulative_prod"])
+@pytest.mark.parametrize("dtype", ["int32", "float32", "uint8"])
+def test_cumulative_include_initial(op, dtype):
+    # include_initial: each line starts with the identity (filled in memory, scans moved after it)
+    for shape in [(1,), (5,), (3, 4), (2, 0, 3), (2, 3, 4)]:
+        a = sample(shape, dtype, 3, low=-2, high=3)
+        with em.default_device("pim"):
+            views = layouts(a)
+        for name, an, ae in views:
+            for axis in range(len(shape)):
+                got = getattr(em, op)(ae, axis=axis, include_initial=True)
+                assert got.device == "pim"
+                np.testing.assert_allclose(got.numpy(), getattr(np, op)(an, axis=axis, include_initial=True),
+                                           rtol=1e-6, err_msg=f"{name} axis {axis}")

@@ -159,13 +159,25 @@ void argsort_kernel(Node& n) { sort_lines(n, true); }
 void scan_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const DType t = to_pim(n.dtype);
-  if (n.params.flag) throw Unsupported("include_initial is not lowered");
+  const bool initial = n.params.flag;  // include_initial: each line starts with the identity
+  const Reduce op = n.op == "cumprod" ? Reduce::Prod : Reduce::Sum;
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   const int ax = int(n.params.axes.at(0));
+  Tensor out = alloc(uint64_t(n.size()), t);
+  if (initial) {
+    try {
+      fill(out, reduce_identity(op, t));  // one WRITE: the identities stay, the scans move over them
+    } catch (...) {
+      machine().free(out);
+      throw;
+    }
+    if (in.size() == 0) return set_tensor(n, out);
+  }
   const int64_t L = in.shape[ax], M = in.size() / L;
   const auto all = lines_along(in.shape, ax);  // line m = all[m * L .. (m + 1) * L)
+  const auto dst_all = initial ? lines_along(n.shape, ax) : all;  // line m: L (+ 1) places
+  const int64_t Lo = L + (initial ? 1 : 0);
   const Tensor& src = tensor_of(in);
-  Tensor out = alloc(uint64_t(in.size()), t);
   std::vector<uint64_t> iota(static_cast<size_t>(L));
   for (int64_t i = 0; i < L; ++i) iota[i] = uint64_t(i);
   try {
@@ -175,14 +187,15 @@ void scan_kernel(Node& n) {
       Tensor r;
       try {
         r = alloc_like(g, t);
-        scan(machine(), n.op == "cumprod" ? Reduce::Prod : Reduce::Sum, g, r);
+        scan(machine(), op, g, r);
       } catch (const std::exception& e) {
         machine().free(g);
         if (r.n) machine().free(r);
         if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
         throw;
       }
-      move_elements(r, iota, out, idx);
+      std::vector<uint64_t> dst(dst_all.begin() + m * Lo + (Lo - L), dst_all.begin() + (m + 1) * Lo);
+      move_elements(r, iota, out, dst);
       machine().free(g), machine().free(r);
     }
   } catch (...) {
