@@ -183,16 +183,22 @@ void scan_kernel(Node& n) {
   try {
     for (int64_t m = 0; m < M; ++m) {
       std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), 28));
-      Tensor r;
-      try {
-        r = alloc_like(g, t);
-        scan(machine(), op, g, r);
-      } catch (const std::exception& e) {
-        machine().free(g);
-        if (r.n) machine().free(r);
-        if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
-        throw;
+      Tensor g, r;
+      // a range keeping 28 registers free, then an empty one (64-bit products need most of a row)
+      for (int reserve : {28, 31}) {
+        g = gather(src, idx, placement_for(uint64_t(L), reserve));
+        try {
+          r = alloc_like(g, t);
+          scan(machine(), op, g, r);
+          break;
+        } catch (const std::exception& e) {
+          machine().free(g);
+          if (r.n) machine().free(r);
+          g = r = Tensor{};
+          if (out_of_registers(e) && reserve == 28) continue;
+          if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+          throw;
+        }
       }
       std::vector<uint64_t> dst(dst_all.begin() + m * Lo + (Lo - L), dst_all.begin() + (m + 1) * Lo);
       move_elements(r, iota, out, dst);
