@@ -89,3 +89,20 @@ def test_small_macros_fuse_and_stay_in_memory():
         got = r.numpy()
     assert all(not op["fallback"] for op in p.ops)
     np.testing.assert_array_equal(got, np.copysign(np.fmax(x, np.float32(0.5)) * np.float32(2), -x) + np.deg2rad(x))
+
+
+@pytest.mark.parametrize("op", ["sum", "prod", "max", "min"])
+@pytest.mark.parametrize("dtype", ["int16", "uint32", "float32", "float64"])
+def test_reductions_with_initial(op, dtype):
+    # the results combined in memory with the initial value by the reduction's own macro
+    for shape, axis in [((7,), None), ((3, 4), 0), ((3, 4), 1), ((2, 3, 4), (0, 2)), ((0, 3), 0), ((0,), None)]:
+        a = sample(shape, dtype, 4, low=-3, high=4)
+        got = getattr(em, op)(em.asarray(a, device="pim"), axis=axis, initial=2)
+        assert got.device == "pim"
+        want = getattr(np, op)(a, axis=axis, initial=2)
+        if a.dtype.kind == "f":  # sums / products in tree order
+            np.testing.assert_allclose(got.numpy(), want, rtol=1e-6)
+        else:
+            np.testing.assert_array_equal(got.numpy(), want)
+    x = np.array([1.0, np.nan, -0.0], np.float32)
+    np.testing.assert_array_equal(em.max(em.asarray(x, device="pim"), initial=5.0).numpy(), np.max(x, initial=5.0))

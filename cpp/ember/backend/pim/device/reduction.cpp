@@ -33,11 +33,10 @@ ReduceResult collective(Reduce r, const Tensor& t) {
   }
 }
 
-void reduce_kernel(Node& n) {
+void reduce_plain(Node& n) {
   const Node& in = *n.inputs[0];
   const Reduce r = reduce_of(n.op);
   const DType t = to_pim(in.dtype), out_t = to_pim(n.dtype);
-  if (!n.params.scalars.empty()) throw Unsupported("initial= is not lowered");
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
   std::vector<int64_t> axes = n.params.axes;
   const int nd = in.ndim();
@@ -101,6 +100,46 @@ void reduce_kernel(Node& n) {
       if (red == (pass == 1)) perm_shape.push_back(in.shape[k]), perm_strides.push_back(c[k]);
     }
   set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
+}
+
+// initial=: the reduction's results combined with the initial value (a WRITE-filled tensor) by
+// the reduction's own macro, in memory (max(-inf, initial) = initial for empty inputs).
+void reduce_kernel(Node& n) {
+  reduce_plain(n);
+  if (n.params.scalars.empty() || n.size() == 0) return;
+  const DType t = to_pim(n.dtype);
+  uint64_t bits = 0;
+  dispatch_dtype(n.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_arithmetic_v<T>) {
+      T v = n.params.scalars.at(0).as<T>();
+      std::memcpy(&bits, &v, sizeof(T));
+    }
+  });
+  if (t == DType::Bool) bits = bits != 0;
+  const Tensor& acc0 = tensor_of(n);
+  // where the results are, else (their crossbars too full for the macro) a copy in an empty range
+  for (int reserve : {-1, 31}) {
+    Temps tmp;
+    Tensor acc = acc0;
+    if (reserve > 0) {
+      std::vector<uint64_t> idx(acc0.n);
+      for (uint64_t i = 0; i < acc0.n; ++i) idx[i] = i;
+      acc = tmp.keep(gather(acc0, idx, placement_for(acc0.n, reserve)));
+    }
+    const Tensor init = tmp.keep(alloc_like(acc, t));
+    fill(init, bits);
+    Tensor out = tmp.keep(alloc_like(acc, t));
+    try {
+      run(reduce_macro(reduce_of(n.op)), out, {acc, init});
+    } catch (const Unsupported& e) {
+      if (reserve < 0 && out_of_registers(e)) continue;
+      throw;
+    }
+    tmp.ts.pop_back();  // out (kept last) becomes the result
+    set_tensor(n, out);
+    return;
+  }
 }
 
 // sort / argsort along any axis: the lines are gathered one after the other into a layout with
