@@ -1,4 +1,4 @@
-"""tan, arctan, arcsin, arccos, arctan2 and power on the pim device (float32 microcode; integer
+"""tan, arctan, arcsin, arccos, arctan2, power, arcsinh, arccosh and arctanh on the pim device (float32 microcode; integer
 power by square and multiply) against NumPy: within the measured ulp of the correctly rounded
 result (NumPy float64 rounded to float32), specials exact with their signs, over awkward layouts;
 fusion with arithmetic; NumPy's errors."""
@@ -11,8 +11,10 @@ from helpers import layouts, sample
 pim = pytest.importorskip("ember.pim")
 
 # Max ulp measured over these sweeps (docs/pim_device.md; cpp/tests/pim/test_float_atrig.cpp).
-ULP = {"tan": 2, "arctan": 2, "arcsin": 2, "arccos": 1, "arctan2": 3, "power": 13}
-RANGE = {"tan": (-1e4, 1e4), "arctan": (-60, 60), "arcsin": (-1, 1), "arccos": (-1, 1)}
+ULP = {"tan": 2, "arctan": 2, "arcsin": 2, "arccos": 1, "arctan2": 3, "power": 13, "arcsinh": 2, "arccosh": 2,
+       "arctanh": 3}
+RANGE = {"tan": (-1e4, 1e4), "arctan": (-60, 60), "arcsin": (-1, 1), "arccos": (-1, 1), "arcsinh": (-100, 100),
+         "arccosh": (0.5, 50), "arctanh": (-1, 1)}
 SPECIALS = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0,
                      1e-45, -1e-45, 1e30, -1e30], np.float32)
 
@@ -45,7 +47,7 @@ def _check(name, got, want, tol=None):
     assert d.size == 0 or d.max() <= (ULP[name] if tol is None else tol), (name, d.max())
 
 
-@pytest.mark.parametrize("name", ["tan", "arctan", "arcsin", "arccos"])
+@pytest.mark.parametrize("name", ["tan", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh"])
 def test_unary_within_ulp_bounds(name):
     rng = np.random.default_rng(3)
     lo, hi = RANGE[name]
@@ -78,7 +80,8 @@ def test_binary_within_ulp_bounds_and_specials(name):
     _check(name, got.numpy(), _rounded(getattr(np, name), a, b))
 
 
-@pytest.mark.parametrize("name", ["tan", "arctan", "arcsin", "arccos", "arctan2", "power"])
+@pytest.mark.parametrize("name", ["tan", "arctan", "arcsin", "arccos", "arctan2", "power", "arcsinh", "arccosh",
+                                  "arctanh"])
 def test_awkward_layouts_and_broadcasting(name):
     binary = name in ("arctan2", "power")
     for shape in [(), (0,), (1,), (7,), (3, 4), (2, 0, 3), (2, 3, 4)]:

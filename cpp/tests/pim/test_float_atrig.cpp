@@ -1,4 +1,4 @@
-// tan / arctan / arcsin / arccos / arctan2 / power (float32, composed from the IEEE macros):
+// tan / arctan / arcsin / arccos / arctan2 / power / arcsinh / arccosh / arctanh (float32, composed from the IEEE macros):
 // max ulp against the correctly rounded result (long double libm rounded to float) over edge
 // values, sweeps of each function's range and random bit patterns; specials (NaN, infinities,
 // zeros with their signs) exactly; streams replayed on the reference interpreter; costs pinned.
@@ -27,6 +27,9 @@ long double reference(Macro m, long double x, long double y) {
     case Macro::Acos: return std::acos(x);
     case Macro::Atan2: return std::atan2(x, y);
     case Macro::Pow: return std::pow(x, y);
+    case Macro::Asinh: return std::asinh(x);
+    case Macro::Acosh: return std::acosh(x);
+    case Macro::Atanh: return std::atanh(x);
     default: return 0;
   }
 }
@@ -73,7 +76,8 @@ std::pair<std::vector<F>, std::vector<F>> inputs(Macro m) {
     if (m != Macro::Tan || !std::isfinite(v) || std::fabs(v) <= 1e4f) x.push_back(v);
   double lo = -1, hi = 1;
   if (m == Macro::Tan) lo = -10000, hi = 10000;
-  if (m == Macro::Atan) lo = -50, hi = 50;
+  if (m == Macro::Atan || m == Macro::Asinh) lo = -50, hi = 50;
+  if (m == Macro::Acosh) lo = 0.5, hi = 50;
   for (int i = 0; i <= 2000; ++i) x.push_back(F(lo + (hi - lo) * i / 2000));
   for (int i = 0; i < 1000; ++i) x.push_back(F(lo + (hi - lo) * u(rng)));
   for (int i = 0; i < 300; ++i) x.push_back(F(std::ldexp(u(rng) - 0.5, -int(rng() % 40))));  // tiny
@@ -125,6 +129,8 @@ const Bound kBounds[] = {
     {Macro::Tan, 2, 32842, 26403078144},   {Macro::Atan, 2, 20244, 16257908736},
     {Macro::Asin, 2, 22778, 18615500800},  {Macro::Acos, 1, 23975, 19454492672},
     {Macro::Atan2, 2, 24858, 20065222656}, {Macro::Pow, 13, 77211, 59595882496},
+    {Macro::Asinh, 2, 90102, 71444201472}, {Macro::Acosh, 2, 86974, 68744904704},
+    {Macro::Atanh, 2, 48519, 37874696192},
 };
 
 TEST(FloatAtrig, UlpBoundsAndSpecials) {
@@ -139,7 +145,7 @@ TEST(FloatAtrig, ReplaysOnTheReferenceInterpreter) {
   std::vector<uint64_t> a, b;
   for (F v : {0.0f, -1.0f, 1.5f, -0.25f, 1e-40f, kInf, kNaN}) a.push_back(std::bit_cast<uint32_t>(v));
   for (F v : {2.0f, 3.0f, -0.5f, 0.0f, 1.0f, -kInf, 2.0f}) b.push_back(std::bit_cast<uint32_t>(v));
-  for (Macro m : {Macro::Tan, Macro::Atan, Macro::Asin, Macro::Acos})
+  for (Macro m : {Macro::Tan, Macro::Atan, Macro::Asin, Macro::Acos, Macro::Asinh, Macro::Acosh, Macro::Atanh})
     run_macro(m, {DType::F32}, DType::F32, {a}, true);
   for (Macro m : {Macro::Atan2, Macro::Pow}) run_macro(m, {DType::F32, DType::F32}, DType::F32, {a, b}, true);
 }

@@ -72,6 +72,9 @@ const char* macro_name(Macro m) {
     case Macro::Rad2Deg: return "rad2deg";
     case Macro::Reciprocal: return "reciprocal";
     case Macro::FMod: return "fmod";
+    case Macro::Asinh: return "arcsinh";
+    case Macro::Acosh: return "arccosh";
+    case Macro::Atanh: return "arctanh";
   }
   return "?";
 }
@@ -86,6 +89,7 @@ int macro_arity(Macro m) {
     case Macro::Log10: case Macro::Log1p: case Macro::Tanh: case Macro::Sinh: case Macro::Cosh:
     case Macro::Tan: case Macro::Atan: case Macro::Asin: case Macro::Acos:
     case Macro::Imag: case Macro::Deg2Rad: case Macro::Rad2Deg: case Macro::Reciprocal:
+    case Macro::Asinh: case Macro::Acosh: case Macro::Atanh:
       return 1;
     case Macro::Where: return 3;
     default: return 2;

@@ -20,6 +20,8 @@ enum class Macro {
   Tan, Atan, Asin, Acos, Atan2, Pow,
   // small ones from existing pieces (microcode/misc_ops.cpp)
   Imag, FMin, FMax, CopySign, Heaviside, Deg2Rad, Rad2Deg, Reciprocal, FMod,
+  // inverse hyperbolic functions (float32; microcode/float_ahyp.cpp)
+  Asinh, Acosh, Atanh,
 };
 
 const char* macro_name(Macro m);

@@ -60,6 +60,7 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"fmin", Macro::FMin}, {"fmax", Macro::FMax}, {"copysign", Macro::CopySign},
     {"heaviside", Macro::Heaviside}, {"deg2rad", Macro::Deg2Rad}, {"rad2deg", Macro::Rad2Deg},
     {"reciprocal", Macro::Reciprocal}, {"fmod", Macro::FMod},
+    {"asinh", Macro::Asinh}, {"acosh", Macro::Acosh}, {"atanh", Macro::Atanh},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {

@@ -156,6 +156,9 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Acos: fasin_acos(b, f, o, X(0), true); return true;
     case Macro::Atan2: fatan2(b, f, o, X(0), X(1)); return true;
     case Macro::Pow: fpow(b, f, out, in[0], in[1]); return true;
+    case Macro::Asinh: fahyp(b, f, o, X(0), HypKind::Sinh); return true;
+    case Macro::Acosh: fahyp(b, f, o, X(0), HypKind::Cosh); return true;
+    case Macro::Atanh: fahyp(b, f, o, X(0), HypKind::Tanh); return true;
     default: return false;
   }
 }
