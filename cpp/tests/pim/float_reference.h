@@ -97,8 +97,8 @@ uint64_t ref_float_t(Macro m, uint64_t a_, uint64_t b_, uint64_t c_) {
     case Macro::Ge: return a >= b;
     case Macro::Eq: return a == b;
     case Macro::Ne: return a != b;
-    case Macro::Min: return bits((a <= b || std::isnan(a)) ? a : b);
-    case Macro::Max: return bits((a >= b || std::isnan(a)) ? a : b);
+    case Macro::Min: return bits((a < b || std::isnan(a)) ? a : b);  // NumPy: ties (+-0) give b
+    case Macro::Max: return bits((a > b || std::isnan(a)) ? a : b);
     case Macro::Where: return (a_ & 1) ? b_ : c_;
     default: return 0;
   }

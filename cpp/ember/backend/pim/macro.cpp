@@ -57,6 +57,24 @@ const char* macro_name(Macro m) {
     case Macro::Tanh: return "tanh";
     case Macro::Sinh: return "sinh";
     case Macro::Cosh: return "cosh";
+    case Macro::Tan: return "tan";
+    case Macro::Atan: return "arctan";
+    case Macro::Asin: return "arcsin";
+    case Macro::Acos: return "arccos";
+    case Macro::Atan2: return "arctan2";
+    case Macro::Pow: return "power";
+    case Macro::Imag: return "imag";
+    case Macro::FMin: return "fmin";
+    case Macro::FMax: return "fmax";
+    case Macro::CopySign: return "copysign";
+    case Macro::Heaviside: return "heaviside";
+    case Macro::Deg2Rad: return "deg2rad";
+    case Macro::Rad2Deg: return "rad2deg";
+    case Macro::Reciprocal: return "reciprocal";
+    case Macro::FMod: return "fmod";
+    case Macro::Asinh: return "arcsinh";
+    case Macro::Acosh: return "arccosh";
+    case Macro::Atanh: return "arctanh";
   }
   return "?";
 }
@@ -69,6 +87,9 @@ int macro_arity(Macro m) {
     case Macro::Floor: case Macro::Ceil: case Macro::Trunc: case Macro::Rint:
     case Macro::Exp: case Macro::Exp2: case Macro::Expm1: case Macro::Log: case Macro::Log2:
     case Macro::Log10: case Macro::Log1p: case Macro::Tanh: case Macro::Sinh: case Macro::Cosh:
+    case Macro::Tan: case Macro::Atan: case Macro::Asin: case Macro::Acos:
+    case Macro::Imag: case Macro::Deg2Rad: case Macro::Rad2Deg: case Macro::Reciprocal:
+    case Macro::Asinh: case Macro::Acosh: case Macro::Atanh:
       return 1;
     case Macro::Where: return 3;
     default: return 2;
@@ -113,7 +134,9 @@ void emit_macro(Builder& b, Macro m, DType in_t, DType out_t, const Val& out,
       return;
     }
   bool ok = false;
-  if (mc::is_round_macro(m))
+  if (mc::is_misc_macro(m))
+    ok = mc::emit_misc_macro(b, m, in_t, out, in);
+  else if (mc::is_round_macro(m))
     ok = mc::emit_round_macro(b, m, in_t, out, in[0]);
   else if (m == Macro::Cast)
     ok = mc::emit_cast(b, in_t, out_t, out, in[0]);

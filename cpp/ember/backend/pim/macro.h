@@ -16,6 +16,12 @@ enum class Macro {
   IsNan, IsInf, IsFinite, Signbit, Floor, Ceil, Trunc, Rint,
   // exponentials, logarithms, hyperbolic functions (float32; microcode/float_math.h)
   Exp, Exp2, Expm1, Log, Log2, Log10, Log1p, Tanh, Sinh, Cosh,
+  // inverse trigonometry, tan and power (float32; microcode/float_atrig.cpp, float_pow.cpp)
+  Tan, Atan, Asin, Acos, Atan2, Pow,
+  // small ones from existing pieces (microcode/misc_ops.cpp)
+  Imag, FMin, FMax, CopySign, Heaviside, Deg2Rad, Rad2Deg, Reciprocal, FMod,
+  // inverse hyperbolic functions (float32; microcode/float_ahyp.cpp)
+  Asinh, Acosh, Atanh,
 };
 
 const char* macro_name(Macro m);

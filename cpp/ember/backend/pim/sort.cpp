@@ -39,7 +39,6 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
   const uint32_t P = g.partitions;
   const DType dt = t.dtype;
   const bool arg = idx != nullptr;
-  if (dt == DType::Bool && !arg) throw std::invalid_argument("pim: sort of bool is not supported");
   if (!t.dense()) throw std::invalid_argument("pim: sort of a strided view is not supported");
   if (arg && (idx->dtype != DType::I64 || !idx->same_place(t)))
     throw std::invalid_argument("pim: argsort needs an int64 index tensor placed like its input");
@@ -60,11 +59,9 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
     throw std::invalid_argument("pim: sort needs a power-of-two number of rows per crossbar");
   const uint64_t N = Rp * Xp;
   const uint32_t L = log2_ceil(N), lR = log2_ceil(Rp), lX = log2_ceil(Xp);
-  uint32_t lC = 0;  // work crossbars C = 2^lC: as many as fit, at least Xp
-  while (lC < L && (uint64_t(2) << lC) <= g.crossbars) ++lC;
-  const uint64_t C = uint64_t(1) << lC, Rw = N / C;
-  const uint32_t lW = log2_ceil(Rw);
-  if (C < Xp || Rw > g.rows)
+  uint32_t lCmax = 0;  // work crossbars C = 2^lC: as many as fit, at least Xp
+  while (lCmax < L && (uint64_t(2) << lCmax) <= g.crossbars) ++lCmax;
+  if ((uint64_t(1) << lCmax) < Xp || (N >> lCmax) > g.rows)
     throw std::runtime_error("pim: sort of " + std::to_string(n) + " elements does not fit the machine");
   if (L + 2 > P) throw std::runtime_error("pim: sort needs log2(n) + 2 partitions");
   // rank bit b -> slot bit (slot bits < lC are crossbar bits, the others row bits)
@@ -96,16 +93,26 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
     kparts.push_back({Lr, w});
   if (Lgid) kparts.push_back({Lr + w, Lgid});
 
-  Tensor V = m.alloc(N, dt, uint32_t(Rw));
-  std::vector<Tensor> parts;  // allocations behind the wide key tensors
+  // One attempt with the work area at crossbars [c0, c0 + 2^lC); every allocation is freed on
+  // any path (an attempt that runs out of scratch registers leaves the machine as it was).
+  auto attempt = [&](uint32_t lC, uint32_t c0) -> Metrics {
+  const uint64_t C = uint64_t(1) << lC, Rw = N / C;
+  const uint32_t lW = log2_ceil(Rw);
+  struct Owned {
+    Machine& m;
+    std::vector<Tensor> ts;
+    Tensor keep(const Tensor& x) { ts.push_back(x); return x; }
+    ~Owned() { for (const Tensor& x : ts) m.free(x); }
+  } own{m, {}};
+  Tensor area;
+  area.n = N, area.xb0 = c0, area.nxb = uint32_t(C), area.rows_used = uint32_t(Rw);
+  Tensor V = own.keep(m.alloc_like(area, dt));
   auto key_tensor = [&]() {   // a tensor of kw bits placed like V
-    if (!wide) return m.alloc_like(V, kt);
-    Tensor k = m.alloc_like(V, arg ? DType::U32 : DType::U64);
-    parts.push_back(k);
+    if (!wide) return own.keep(m.alloc_like(V, kt));
+    Tensor k = own.keep(m.alloc_like(V, arg ? DType::U32 : DType::U64));
     Val v = k.regs;
     while (uint32_t(v.nregs) * P < kw) {
-      Tensor e = m.alloc_like(V, DType::U32);
-      parts.push_back(e);
+      Tensor e = own.keep(m.alloc_like(V, DType::U32));
       for (uint32_t j = 0; j < e.regs.nregs && uint32_t(v.nregs) * P < kw; ++j)
         v.r[v.nregs++] = e.regs.r[j];
     }
@@ -114,7 +121,7 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
     return k;
   };
   Tensor K = carry || arg ? key_tensor() : V;
-  Tensor Pd = key_tensor(), Pu = key_tensor(), ID = m.alloc_like(V, DType::U32);
+  Tensor Pd = key_tensor(), Pu = key_tensor(), ID = own.keep(m.alloc_like(V, DType::U32));
   const uint32_t w0 = V.xb0, wl = uint32_t(w0 + C - 1);
   std::vector<MicroOp> ops;
   // Padding: the tensor's own rows beyond n, then every work slot, then scatter over them.
@@ -344,7 +351,7 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
   // argsort: the index within the group from the rank bits of the sorted keys.
   Tensor IX;
   if (arg) {
-    IX = m.alloc_like(V, DType::I64);
+    IX = own.keep(m.alloc_like(V, DType::I64));
     Builder b(P, m.free_registers(w0, uint32_t(C)));
     const Bits ix = all(IX.regs), k = all(K.regs);
     b.init(ix, false);
@@ -369,17 +376,27 @@ Metrics sort_impl(Machine& m, const Tensor& t, bool descending, uint64_t group, 
     for (uint32_t j = 0; j < src.regs.nregs; ++j)
       ops.push_back(move_op(uint32_t(wb / C), src.regs.r[j], r, dst.regs.r[j], int64_t(dst.xb0)));
   }
-  const Metrics cost = m.execute(ops);
-  if (arg) m.free(IX);
-  if (!wide) {
-    if (fl) m.free(K);
-    m.free(Pd);
-    m.free(Pu);
+  return m.execute(ops);
+  };
+  // The widest work area first, in the first crossbar range whose registers leave room for the
+  // network's scratch; a range as full as one that ran out is not tried again.
+  int failed_free = -1;
+  std::string last_error = "pim: out of registers: no work area for the sort";
+  for (uint32_t lC = lCmax; (uint64_t(1) << lC) >= Xp && (N >> lC) <= g.rows; --lC) {
+    const uint64_t C = uint64_t(1) << lC;
+    for (uint64_t c0 = 0; c0 + C <= g.crossbars; c0 += C) {
+      const int free = int(m.free_registers(uint32_t(c0), uint32_t(C)).size());
+      if (free <= failed_free) continue;
+      try {
+        return attempt(lC, uint32_t(c0));
+      } catch (const std::runtime_error& e) {
+        if (std::string(e.what()).find("out of registers") == std::string::npos) throw;
+        failed_free = free, last_error = e.what();
+      }
+    }
+    if (lC == 0) break;
   }
-  for (const Tensor& p : parts) m.free(p);
-  m.free(V);
-  m.free(ID);
-  return cost;
+  throw std::runtime_error(last_error);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ember/backend/device.h"
+#include "ember/backend/pim/collectives.h"
 #include "ember/errors.h"
 #include "kernels.h"
 #include "program.h"
@@ -51,7 +52,13 @@ std::vector<Tensor> run_placed(const Program& p, bool record_steps) {
     return run_program(p, program_placement(p), record_steps);
   } catch (const Unsupported& e) {
     if (!out_of_registers(e)) throw;
+  }
+  // A range that keeps 28 registers free, then an empty one (64-bit power, float32 power).
+  try {
     return run_program(p, placement_for(uint64_t(shape_size(p.shape)), 28), record_steps);
+  } catch (const Unsupported& e) {
+    if (!out_of_registers(e)) throw;
+    return run_program(p, placement_for(uint64_t(shape_size(p.shape)), 31), record_steps);
   }
 }
 
@@ -66,17 +73,48 @@ bool has_microcode(ember::DType t) {
   }
 }
 
+// Integer x ** y with a negative y raises ValueError (NumPy). The smallest exponent is found in
+// memory (the machine's min tree, one read) or read from the host scalar.
+void refuse_negative_powers(const Node& n) {
+  const Node& e = *n.inputs[1];
+  const DType t = to_pim(e.dtype);
+  if (!is_signed_int(t) || e.size() == 0) return;
+  uint64_t bits = 0;
+  if (e.device != DeviceType::PIM) {
+    std::memcpy(&bits, e.data.buffer->data() + e.data.offset * itemsize(e.dtype), itemsize(e.dtype));
+  } else {
+    const Tensor& src = tensor_of(e);
+    try {
+      bits = reduce(machine(), Reduce::Min, src).value;
+    } catch (const std::runtime_error& err) {
+      if (!out_of_registers(err)) throw;
+      std::vector<uint64_t> idx(src.n);
+      for (uint64_t i = 0; i < src.n; ++i) idx[i] = i;
+      Temps tmp;
+      bits = reduce(machine(), Reduce::Min, tmp.keep(gather(src, idx, placement_for(src.n, 28)))).value;
+    }
+  }
+  if ((bits >> (dtype_bits(t) - 1)) & 1) throw ValueError("Integers to negative integer powers are not allowed.");
+}
+
+bool int_power(const Node& n, Macro m) { return m == Macro::Pow && !is_float(to_pim(n.dtype)); }
+
 void elementwise_kernel(Node& n) {
-  if (!macro_of(n)) throw Unsupported("no macro");
-  const DType out_t = to_pim(n.dtype);
-  for (auto& in : n.inputs) to_pim(in->dtype);
+  const auto m = macro_of(n);
+  if (!m) throw Unsupported("no macro");
+  // copy and where move bits: they also take the dtypes stored without microcode
+  auto dtype_of = bit_moving(*m) ? to_pim_storage : to_pim;
+  const DType out_t = dtype_of(n.dtype);
+  for (auto& in : n.inputs) dtype_of(in->dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
+  if (int_power(n, *m)) refuse_negative_powers(n);
   set_tensor(n, run_placed(single(n), false).at(0));
 }
 
 // Which pim nodes may join a fused Kernel: element-wise nodes with a macro on dtypes with microcode.
 bool can_fuse(const Node& n) {
   if (n.kind != Kind::Elementwise || n.inputs.empty() || !has_microcode(n.dtype) || !macro_of(n)) return false;
+  if (int_power(n, *macro_of(n))) return false;  // its exponent is checked first (ValueError)
   for (auto& in : n.inputs)
     if (!has_microcode(in->dtype)) return false;
   return true;
@@ -112,12 +150,12 @@ void fused_kernel(const KernelDesc& k) {
 }
 
 void full_kernel(Node& n) {
-  const DType t = to_pim(n.dtype);
+  const DType t = to_pim_storage(n.dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   uint64_t bits = 0;
   dispatch_dtype(n.dtype, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_arithmetic_v<T>) {
+    if constexpr (sizeof(T) <= sizeof(bits)) {
       T v = n.params.scalars.at(0).as<T>();
       std::memcpy(&bits, &v, sizeof(T));
     }
@@ -134,7 +172,6 @@ void register_elementwise() {
   for (std::string_view op : macro_op_names())
     register_kernel(DeviceType::PIM, op, profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "square", profiled<elementwise_kernel>);
-  register_kernel(DeviceType::PIM, "pow", profiled<elementwise_kernel>);
   register_kernel(DeviceType::PIM, "full", profiled<full_kernel>);
   register_fused(DeviceType::PIM, can_fuse, fused_kernel);
 }

@@ -3,6 +3,7 @@
 #include <set>
 #include <string>
 
+#include "ember/backend/pim/collectives.h"
 #include "ember/runtime/buffer.h"
 #include "state.h"
 
@@ -23,10 +24,16 @@ void register_reductions();   // reduction.cpp: sum/prod/min/max/any/all over an
 void register_views();        // views.cpp: as_strided, set_view
 void register_movement();     // movement.cpp: gather (integer indexing), scatter, concat
 void register_arg_reductions();  // arg_reduction.cpp: argmax, argmin
+void register_search();          // search.cpp: searchsorted (compare-and-count)
 
 // Element numbers of an array of `shape` read line by line along axis ax: line m is
 // [m * L, (m + 1) * L) of the result (L = shape[ax]); lines in the row-major order of the other axes.
 std::vector<uint64_t> lines_along(const Shape& shape, int ax);
+
+// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results of
+// out_dtype (reduction.cpp), in memory.
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
+                    ember::DType out_dtype);
 
 // A kernel's temporaries: the tensors kept here are freed at scope exit (on any path) or at
 // release(); a result taken out of `ts` beforehand is not freed.

@@ -17,7 +17,7 @@ bool is_data(const Node& n, size_t i) { return n.op == "concat" || i == 0 || (n.
 void movement_kernel(Node& n) {
   Kernel k = find_kernel(DeviceType::CPU, n.op);
   if (!k) throw Unsupported("no index logic");
-  const DType t = to_pim(n.dtype);
+  const DType t = to_pim_storage(n.dtype);
   Node host;
   host.op = n.op, host.kind = n.kind, host.params = n.params, host.shape = n.shape;
   host.dtype = ember::DType::Int64, host.device = DeviceType::CPU, host.origin = n.origin;

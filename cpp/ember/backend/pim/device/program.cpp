@@ -54,6 +54,13 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"exp", Macro::Exp}, {"exp2", Macro::Exp2}, {"expm1", Macro::Expm1}, {"log", Macro::Log},
     {"log2", Macro::Log2}, {"log10", Macro::Log10}, {"log1p", Macro::Log1p},
     {"tanh", Macro::Tanh}, {"sinh", Macro::Sinh}, {"cosh", Macro::Cosh},
+    {"tan", Macro::Tan}, {"atan", Macro::Atan}, {"asin", Macro::Asin}, {"acos", Macro::Acos},
+    {"atan2", Macro::Atan2}, {"pow", Macro::Pow},
+    {"imag", Macro::Imag}, {"real", Macro::Cast}, {"conj", Macro::Cast}, {"fabs", Macro::Abs},
+    {"fmin", Macro::FMin}, {"fmax", Macro::FMax}, {"copysign", Macro::CopySign},
+    {"heaviside", Macro::Heaviside}, {"deg2rad", Macro::Deg2Rad}, {"rad2deg", Macro::Rad2Deg},
+    {"reciprocal", Macro::Reciprocal}, {"fmod", Macro::FMod},
+    {"asinh", Macro::Asinh}, {"acosh", Macro::Acosh}, {"atanh", Macro::Atanh},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {
@@ -83,7 +90,6 @@ std::vector<std::string_view> macro_op_names() {
 
 std::optional<Macro> macro_of(const Node& n) {
   if (squares(n)) return Macro::Mul;
-  if (n.op == "pow") return std::nullopt;
   return macro_named(n.op);
 }
 
@@ -98,9 +104,15 @@ std::vector<Tensor> run_program(const Program& p, const Tensor& place, bool reco
   const size_t ni = p.inputs.size(), nv = ni + p.steps.size();
   std::vector<DType> vt(nv);
   std::vector<int> last(nv, -1);
-  for (size_t i = 0; i < ni; ++i) vt[i] = to_pim(p.inputs[i]->dtype);
+  for (size_t i = 0; i < ni; ++i) vt[i] = to_pim_storage(p.inputs[i]->dtype);
   for (size_t j = 0; j < p.steps.size(); ++j) {
-    vt[ni + j] = to_pim(p.steps[j].node->dtype);
+    const Node& n = *p.steps[j].node;
+    vt[ni + j] = to_pim_storage(n.dtype);
+    const auto m = macro_of(n);
+    if (!m || !bit_moving(*m)) {  // computing steps need microcode for every dtype involved
+      to_pim(n.dtype);
+      for (auto& in : n.inputs) to_pim(in->dtype);
+    }
     for (int a : p.steps[j].args) last[a] = int(j);
   }
   // Operands: scalars become immediates, full-size values are aligned with the result.

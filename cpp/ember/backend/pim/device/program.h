@@ -27,6 +27,8 @@ struct Program {
 std::vector<std::string_view> macro_op_names();
 // The macro of an element-wise node, if it has one (x ** 2 is a multiply).
 std::optional<Macro> macro_of(const Node& n);
+// copy / where: bit moves, valid on the dtypes stored without microcode too (to_pim_storage).
+inline bool bit_moving(Macro m) { return m == Macro::Copy || m == Macro::Where; }
 // Compiles and runs p with its operands placed like `place`; returns the stored tensors. Throws
 // Unsupported (nothing executed) when a macro has no microcode for the dtypes or the operands'
 // crossbars lack scratch registers. record_steps: the profile gets each step's cost under its node.

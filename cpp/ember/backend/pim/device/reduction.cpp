@@ -33,67 +33,10 @@ ReduceResult collective(Reduce r, const Tensor& t) {
   }
 }
 
-// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results.
-Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
-                    ember::DType out_dtype) {
-  const DType out_t = to_pim(out_dtype);
-  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
-  auto slab = [&](int64_t l) {
-    std::vector<uint64_t> idx(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
-    return idx;
-  };
-  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
-  // combining L slabs one after another (L - 1 macros).
-  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
-    std::vector<uint64_t> bits(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) {
-      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
-      try {
-        bits[m] = collective(r, g).value;
-      } catch (...) {
-        machine().free(g);
-        throw;
-      }
-      machine().free(g);
-    }
-    Tensor out = alloc(uint64_t(M), out_t);
-    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
-    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
-    machine().write(out, host.data());  // the M results go back in one bulk write
-    charge({1, M, M * out.regs.nregs});
-    return out;
-  }
-  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
-  Tensor acc = gather(src, slab(0), place);
-  const Macro mac = reduce_macro(r);
-  try {
-    for (int64_t l = 1; l < L; ++l) {
-      Tensor x = gather(src, slab(l), place);
-      Tensor next = alloc_like(place, src.dtype);
-      try {
-        run(mac, next, {acc, x});
-      } catch (...) {
-        machine().free(x), machine().free(next);
-        throw;
-      }
-      machine().free(x);
-      machine().free(acc);
-      acc = next;
-    }
-  } catch (...) {
-    machine().free(acc);
-    throw;
-  }
-  return acc;
-}
-
-void reduce_kernel(Node& n) {
+void reduce_plain(Node& n) {
   const Node& in = *n.inputs[0];
   const Reduce r = reduce_of(n.op);
   const DType t = to_pim(in.dtype), out_t = to_pim(n.dtype);
-  if (!n.params.scalars.empty()) throw Unsupported("initial= is not lowered");
   if (n.size() == 0) return set_tensor(n, empty_tensor(out_t));
   std::vector<int64_t> axes = n.params.axes;
   const int nd = in.ndim();
@@ -159,6 +102,46 @@ void reduce_kernel(Node& n) {
   set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
 }
 
+// initial=: the reduction's results combined with the initial value (a WRITE-filled tensor) by
+// the reduction's own macro, in memory (max(-inf, initial) = initial for empty inputs).
+void reduce_kernel(Node& n) {
+  reduce_plain(n);
+  if (n.params.scalars.empty() || n.size() == 0) return;
+  const DType t = to_pim(n.dtype);
+  uint64_t bits = 0;
+  dispatch_dtype(n.dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_arithmetic_v<T>) {
+      T v = n.params.scalars.at(0).as<T>();
+      std::memcpy(&bits, &v, sizeof(T));
+    }
+  });
+  if (t == DType::Bool) bits = bits != 0;
+  const Tensor& acc0 = tensor_of(n);
+  // where the results are, else (their crossbars too full for the macro) a copy in an empty range
+  for (int reserve : {-1, 31}) {
+    Temps tmp;
+    Tensor acc = acc0;
+    if (reserve > 0) {
+      std::vector<uint64_t> idx(acc0.n);
+      for (uint64_t i = 0; i < acc0.n; ++i) idx[i] = i;
+      acc = tmp.keep(gather(acc0, idx, placement_for(acc0.n, reserve)));
+    }
+    const Tensor init = tmp.keep(alloc_like(acc, t));
+    fill(init, bits);
+    Tensor out = tmp.keep(alloc_like(acc, t));
+    try {
+      run(reduce_macro(reduce_of(n.op)), out, {acc, init});
+    } catch (const Unsupported& e) {
+      if (reserve < 0 && out_of_registers(e)) continue;
+      throw;
+    }
+    tmp.ts.pop_back();  // out (kept last) becomes the result
+    set_tensor(n, out);
+    return;
+  }
+}
+
 // sort / argsort along any axis: the lines are gathered one after the other into a layout with
 // a power-of-two number of rows per crossbar (what the sorting network wants), sorted there as
 // groups of one line each, and moved back into place when the axis is not the last.
@@ -215,30 +198,49 @@ void argsort_kernel(Node& n) { sort_lines(n, true); }
 void scan_kernel(Node& n) {
   const Node& in = *n.inputs[0];
   const DType t = to_pim(n.dtype);
-  if (n.params.flag) throw Unsupported("include_initial is not lowered");
+  const bool initial = n.params.flag;  // include_initial: each line starts with the identity
+  const Reduce op = n.op == "cumprod" ? Reduce::Prod : Reduce::Sum;
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   const int ax = int(n.params.axes.at(0));
+  Tensor out = alloc(uint64_t(n.size()), t);
+  if (initial) {
+    try {
+      fill(out, reduce_identity(op, t));  // one WRITE: the identities stay, the scans move over them
+    } catch (...) {
+      machine().free(out);
+      throw;
+    }
+    if (in.size() == 0) return set_tensor(n, out);
+  }
   const int64_t L = in.shape[ax], M = in.size() / L;
   const auto all = lines_along(in.shape, ax);  // line m = all[m * L .. (m + 1) * L)
+  const auto dst_all = initial ? lines_along(n.shape, ax) : all;  // line m: L (+ 1) places
+  const int64_t Lo = L + (initial ? 1 : 0);
   const Tensor& src = tensor_of(in);
-  Tensor out = alloc(uint64_t(in.size()), t);
   std::vector<uint64_t> iota(static_cast<size_t>(L));
   for (int64_t i = 0; i < L; ++i) iota[i] = uint64_t(i);
   try {
     for (int64_t m = 0; m < M; ++m) {
       std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), 28));
-      Tensor r;
-      try {
-        r = alloc_like(g, t);
-        scan(machine(), n.op == "cumprod" ? Reduce::Prod : Reduce::Sum, g, r);
-      } catch (const std::exception& e) {
-        machine().free(g);
-        if (r.n) machine().free(r);
-        if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
-        throw;
+      Tensor g, r;
+      // a range keeping 28 registers free, then an empty one (64-bit products need most of a row)
+      for (int reserve : {28, 31}) {
+        g = gather(src, idx, placement_for(uint64_t(L), reserve));
+        try {
+          r = alloc_like(g, t);
+          scan(machine(), op, g, r);
+          break;
+        } catch (const std::exception& e) {
+          machine().free(g);
+          if (r.n) machine().free(r);
+          g = r = Tensor{};
+          if (out_of_registers(e) && reserve == 28) continue;
+          if (dynamic_cast<const std::invalid_argument*>(&e) || out_of_registers(e)) throw Unsupported(e.what());
+          throw;
+        }
       }
-      move_elements(r, iota, out, idx);
+      std::vector<uint64_t> dst(dst_all.begin() + m * Lo + (Lo - L), dst_all.begin() + (m + 1) * Lo);
+      move_elements(r, iota, out, dst);
       machine().free(g), machine().free(r);
     }
   } catch (...) {
@@ -248,49 +250,106 @@ void scan_kernel(Node& n) {
   set_tensor(n, out);
 }
 
-// matmul of two matrices as multiply-and-reduce in memory: the m*n*k products are formed by one
-// multiply macro over operands gathered into one placement, then reduced along k.
+// matmul as multiply-and-reduce in memory, with leading batch dimensions (broadcast as NumPy):
+// the nb * m * n * k products are formed by one multiply macro (bool: and) over both operands
+// gathered into one placement, then each output's k products are summed (bool: any).
 void matmul_kernel(Node& n) {
   const Node& A = *n.inputs[0];
   const Node& B = *n.inputs[1];
   const DType t = to_pim(n.dtype);
-  if (A.ndim() != 2 || B.ndim() != 2) throw Unsupported("batched matmul is not lowered");
-  if (t == DType::Bool || n.params.flag) throw Unsupported("bool / conjugating matmul is not lowered");
+  if (n.params.flag) throw Unsupported("conjugating matmul is not lowered");
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
-  const int64_t m = A.shape[0], k = A.shape[1], nn = B.shape[1], P = m * nn * k;
+  const int nd = n.ndim();
+  const int64_t m = A.shape[A.ndim() - 2], k = A.shape[A.ndim() - 1], nn = B.shape[B.ndim() - 1];
+  const bool logical = t == DType::Bool;
   if (k == 0) {
     Tensor out = alloc(uint64_t(n.size()), t);
     fill(out, 0);
     return set_tensor(n, out);
   }
+  // Each output matrix's first element in A and B (batch dimensions broadcast).
+  const Shape batch(n.shape.begin(), n.shape.begin() + (nd - 2));
+  auto matrix_offsets = [&](const Node& X, int64_t size) {
+    const Shape lead(X.shape.begin(), X.shape.end() - 2);
+    auto off = strided_index(batch, broadcast_strides(lead, contiguous_strides(lead), batch), 0);
+    for (auto& o : off) o *= uint64_t(size);
+    return off;
+  };
+  const auto offa = matrix_offsets(A, m * k), offb = matrix_offsets(B, k * nn);
+  const int64_t nb = shape_size(batch), P = nb * m * nn * k;
   std::vector<uint64_t> ia(size_t(P), 0), ib(size_t(P), 0), all(size_t(P), 0);
-  for (int64_t i = 0; i < m; ++i)
-    for (int64_t j = 0; j < nn; ++j)
-      for (int64_t l = 0; l < k; ++l) {
-        const size_t p = size_t((i * nn + j) * k + l);
-        ia[p] = uint64_t(i * k + l), ib[p] = uint64_t(l * nn + j), all[p] = p;
-      }
+  for (int64_t q = 0; q < nb; ++q)
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < nn; ++j)
+        for (int64_t l = 0; l < k; ++l) {
+          const size_t p = size_t(((q * m + i) * nn + j) * k + l);
+          ia[p] = offa[q] + uint64_t(i * k + l), ib[p] = offb[q] + uint64_t(l * nn + j), all[p] = p;
+        }
+  Temps tmp;
   const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
-  Tensor ga = gather(tensor_of(A), ia, place);
-  Tensor gb = gather(tensor_of(B), ib, place);
-  Tensor prod = alloc_like(place, t);
-  try {
-    run(Macro::Mul, prod, {ga, gb});
-  } catch (...) {
-    machine().free(ga), machine().free(gb), machine().free(prod);
-    throw;
-  }
-  machine().free(ga), machine().free(gb);
-  try {
-    set_tensor(n, reduce_lines(prod, all, m * nn, k, Reduce::Sum, n.dtype));
-  } catch (...) {
-    machine().free(prod);
-    throw;
-  }
-  machine().free(prod);
+  const Tensor ga = tmp.keep(gather(tensor_of(A), ia, place));
+  const Tensor gb = tmp.keep(gather(tensor_of(B), ib, place));
+  const Tensor prod = tmp.keep(alloc_like(place, t));
+  run(logical ? Macro::And : Macro::Mul, prod, {ga, gb});
+  set_tensor(n, reduce_lines(prod, all, nb * m * nn, k, logical ? Reduce::Any : Reduce::Sum, n.dtype));
 }
 
 }  // namespace
+
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
+                    ember::DType out_dtype) {
+  const DType out_t = to_pim(out_dtype);
+  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
+  auto slab = [&](int64_t l) {
+    std::vector<uint64_t> idx(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
+    return idx;
+  };
+  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
+  // combining L slabs one after another (L - 1 macros).
+  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
+    std::vector<uint64_t> bits(static_cast<size_t>(M));
+    for (int64_t m = 0; m < M; ++m) {
+      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
+      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
+      try {
+        bits[m] = collective(r, g).value;
+      } catch (...) {
+        machine().free(g);
+        throw;
+      }
+      machine().free(g);
+    }
+    Tensor out = alloc(uint64_t(M), out_t);
+    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
+    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
+    machine().write(out, host.data());  // the M results go back in one bulk write
+    charge({1, M, M * out.regs.nregs});
+    return out;
+  }
+  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
+  Tensor acc = gather(src, slab(0), place);
+  const Macro mac = reduce_macro(r);
+  try {
+    for (int64_t l = 1; l < L; ++l) {
+      Tensor x = gather(src, slab(l), place);
+      Tensor next = alloc_like(place, src.dtype);
+      try {
+        run(mac, next, {acc, x});
+      } catch (...) {
+        machine().free(x), machine().free(next);
+        throw;
+      }
+      machine().free(x);
+      machine().free(acc);
+      acc = next;
+    }
+  } catch (...) {
+    machine().free(acc);
+    throw;
+  }
+  return acc;
+}
 
 std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {
   Shape shape;

@@ -29,6 +29,7 @@ void register_device() {
     register_views();
     register_movement();
     register_arg_reductions();
+    register_search();
     register_fallback(DeviceType::PIM, profiled<no_kernel>);
   });
 }

@@ -71,6 +71,14 @@ DType to_pim(ember::DType t) {
   }
 }
 
+DType to_pim_storage(ember::DType t) {
+  switch (t) {
+    case ember::DType::Float16: case ember::DType::BFloat16: return DType::U16;
+    case ember::DType::Complex64: return DType::U64;
+    default: return to_pim(t);
+  }
+}
+
 const Tensor& tensor_of(const Node& n) {
   if (!n.data.buffer || !n.data.buffer->device)
     throw std::logic_error("pim: node '" + std::string(n.op) + "' holds no pim tensor");

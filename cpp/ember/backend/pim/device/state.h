@@ -66,6 +66,10 @@ const Tensor& tensor_of(const Node& n);
 // Makes n's data own tensor t (freed when the last array using it dies).
 void set_tensor(Node& n, const Tensor& t);
 DType to_pim(ember::DType t);
+// The machine dtype that stores t's bits for data movement only (transfers, views, gathers,
+// concat, scatter, full): float16 / bfloat16 as 16-bit and complex64 as 64-bit words. Compute
+// kernels use to_pim, which refuses those dtypes (no microcode).
+DType to_pim_storage(ember::DType t);
 // A zero-element tensor (holds no registers; zero-size arrays live nowhere on the machine).
 inline Tensor empty_tensor(DType t) {
   Tensor e;

@@ -33,7 +33,7 @@ int64_t words(const Tensor& t) { return int64_t(t.n) * t.regs.nregs; }
 }  // namespace
 
 Tensor upload(const Data& d, ember::DType dtype, const Shape& shape) {
-  const DType t = to_pim(dtype);
+  const DType t = to_pim_storage(dtype);
   const uint64_t n = uint64_t(shape_size(shape));
   if (n == 0) return empty_tensor(t);
   auto bytes = pack(d, shape, itemsize(dtype));

@@ -20,7 +20,7 @@ Tensor gather_placement(const Tensor& src, const std::vector<uint64_t>& idx) {
 
 void as_strided_kernel(Node& n) {
   const Node& in = *n.inputs[0];
-  const DType t = to_pim(n.dtype);
+  const DType t = to_pim_storage(n.dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   const Tensor& src = tensor_of(in);
   auto idx = strided_index(n.shape, n.params.strides, n.params.offset);
@@ -35,7 +35,7 @@ void as_strided_kernel(Node& n) {
 void set_view_kernel(Node& n) {
   const Node& base = *n.inputs[0];
   const Node& value = *n.inputs[1];
-  const DType t = to_pim(n.dtype);
+  const DType t = to_pim_storage(n.dtype);
   if (n.size() == 0) return set_tensor(n, empty_tensor(t));
   if (value.device != DeviceType::PIM) throw Unsupported("value on the host");
   const Tensor& b = tensor_of(base);

@@ -15,6 +15,14 @@ void fexp(Builder& b, FloatFormat f, const Bits& o, const Bits& x, ExpKind kind)
 void flog(Builder& b, FloatFormat f, const Bits& o, const Bits& x, LogKind kind);
 void flog1p(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
 void fhyp(Builder& b, FloatFormat f, const Bits& o, const Bits& x, HypKind kind);
+// tan, arctan, arcsin / arccos, arctan2(y, x) (float_atrig.cpp) and x ** y (float_pow.cpp).
+void ftan(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
+void fatan(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
+void fasin_acos(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool acos);
+void fatan2(Builder& b, FloatFormat f, const Bits& o, const Bits& y, const Bits& x);
+void fpow(Builder& b, FloatFormat f, const Val& o, const Val& x, const Val& y);
+// asinh / acosh / atanh (kind Sinh / Cosh / Tanh; float_ahyp.cpp).
+void fahyp(Builder& b, FloatFormat f, const Bits& o, const Bits& x, HypKind kind);
 
 // Shared helpers.
 uint64_t fbits(FloatFormat f, double v);

@@ -117,10 +117,11 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Ne: fequal(b, f, o, X(0), X(1), true); return true;
     case Macro::Min:
     case Macro::Max: {
-      // NumPy: minimum = (x <= y || isnan(x)) ? x : y ; maximum = (x >= y || isnan(x)) ? x : y
+      // NumPy: minimum = (x < y || isnan(x)) ? x : y ; maximum = (x > y || isnan(x)) ? x : y
+      // (ties, +0 against -0 included, give the second operand, as NumPy's)
       Tmp c = b.tmp(1), nan = b.tmp(1), k = b.tmp(1);
-      if (m == Macro::Min) fless(b, f, c(), X(0), X(1), true);
-      else fless(b, f, c(), X(1), X(0), true);
+      if (m == Macro::Min) fless(b, f, c(), X(0), X(1), false);
+      else fless(b, f, c(), X(1), X(0), false);
       isnan_bit(b, f, nan(), X(0), false);
       b.orc(k(), c(), nan());
       b.mux1(o, k(), X(0), X(1));
@@ -149,6 +150,15 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Tanh: fhyp(b, f, o, X(0), HypKind::Tanh); return true;
     case Macro::Sinh: fhyp(b, f, o, X(0), HypKind::Sinh); return true;
     case Macro::Cosh: fhyp(b, f, o, X(0), HypKind::Cosh); return true;
+    case Macro::Tan: ftan(b, f, o, X(0)); return true;
+    case Macro::Atan: fatan(b, f, o, X(0)); return true;
+    case Macro::Asin: fasin_acos(b, f, o, X(0), false); return true;
+    case Macro::Acos: fasin_acos(b, f, o, X(0), true); return true;
+    case Macro::Atan2: fatan2(b, f, o, X(0), X(1)); return true;
+    case Macro::Pow: fpow(b, f, out, in[0], in[1]); return true;
+    case Macro::Asinh: fahyp(b, f, o, X(0), HypKind::Sinh); return true;
+    case Macro::Acosh: fahyp(b, f, o, X(0), HypKind::Cosh); return true;
+    case Macro::Atanh: fahyp(b, f, o, X(0), HypKind::Tanh); return true;
     default: return false;
   }
 }

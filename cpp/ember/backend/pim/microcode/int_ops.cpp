@@ -57,6 +57,24 @@ bool emit_int_macro(Builder& b, Macro m, DType t, DType, const Val& out,
       if (boolean) b.andc(o, X(0), X(1));
       else mul_low(b, o, X(0), X(1));
       return true;
+    case Macro::Pow: {  // square and multiply over the exponent's bits (wraps as NumPy's);
+      // negative exponents are refused by the device before the macro runs
+      if (boolean) return false;
+      const uint32_t n = o.len, bits = sgn ? n - 1 : n;
+      // the running product lives in o (o never overlaps the inputs): fewer scratch registers
+      Tmp p = b.tmp(n), t = b.tmp(n);
+      b.set_const(o, 1);
+      b.copy(p(), X(0));
+      for (uint32_t i = 0; i < bits; ++i) {
+        mul_low(b, t(), o, p());
+        b.mux1(o, X(1).bit(i), t(), o);
+        if (i + 1 < bits) {
+          mul_low(b, t(), p(), p());
+          b.copy(p(), t());
+        }
+      }
+      return true;
+    }
     case Macro::TrueDiv: {  // both operands to float64 (as NumPy does), then IEEE division
       // x is converted into the output register itself (fdiv writes its output last)
       Tmp c = b.tmp(64);
