@@ -21,10 +21,12 @@ struct Api {
   decltype(&nvrtcGetProgramLog) log = lib.get<decltype(&nvrtcGetProgramLog)>("nvrtcGetProgramLog");
   decltype(&nvrtcGetCUBINSize) cubin_size = lib.get<decltype(&nvrtcGetCUBINSize)>("nvrtcGetCUBINSize");
   decltype(&nvrtcGetCUBIN) cubin = lib.get<decltype(&nvrtcGetCUBIN)>("nvrtcGetCUBIN");
+  decltype(&nvrtcAddNameExpression) add_name = lib.get<decltype(&nvrtcAddNameExpression)>("nvrtcAddNameExpression");
+  decltype(&nvrtcGetLoweredName) lowered = lib.get<decltype(&nvrtcGetLoweredName)>("nvrtcGetLoweredName");
 
   bool complete() const {
     return lib.ok() && version && error_string && num_archs && archs && create && destroy && compile && log_size &&
-           log && cubin_size && cubin;
+           log && cubin_size && cubin && add_name && lowered;
   }
 };
 
@@ -82,10 +84,11 @@ std::vector<std::string> nvrtc_archs() {
 }
 
 Compiled nvrtc_compile(const std::string& source, const std::string& name, const std::string& arch,
-                       const std::vector<std::string>& options) {
+                       const std::vector<std::string>& options, const std::vector<std::string>& name_expressions) {
   const Api& a = require();
   Program prog{a};
   check(a, a.create(&prog.p, source.c_str(), name.c_str(), 0, nullptr, nullptr), "nvrtcCreateProgram");
+  for (auto& e : name_expressions) check(a, a.add_name(prog.p, e.c_str()), "nvrtcAddNameExpression");
   // A real architecture ("sm_90", not "compute_90"), so NVRTC emits a CUBIN the driver loads as is.
   std::vector<std::string> opts{"--gpu-architecture=" + arch};
   opts.insert(opts.end(), options.begin(), options.end());
@@ -104,6 +107,11 @@ Compiled nvrtc_compile(const std::string& source, const std::string& name, const
   if (r != NVRTC_SUCCESS)
     throw std::runtime_error("nvrtcCompileProgram(" + name + ", " + arch + ") failed: " + a.error_string(r) +
                              (out.log.empty() ? "" : "\n" + out.log));
+  for (auto& e : name_expressions) {
+    const char* symbol = nullptr;
+    check(a, a.lowered(prog.p, e.c_str(), &symbol), "nvrtcGetLoweredName");
+    out.lowered[e] = symbol;
+  }
   size_t size = 0;
   check(a, a.cubin_size(prog.p, &size), "nvrtcGetCUBINSize");
   out.cubin.resize(size);

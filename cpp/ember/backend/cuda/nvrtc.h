@@ -1,6 +1,7 @@
 // NVRTC, the CUDA runtime compiler, opened with dlopen at first use (libnvrtc.so.13, .so.12, .so).
 // It needs no GPU: CI compiles every rendered Kernel with it to catch code-generation errors.
 #pragma once
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ class CompileError : public std::runtime_error {
 struct Compiled {
   std::string cubin;  // the binary for `arch` (bytes)
   std::string log;    // NVRTC's log (warnings), possibly empty
+  std::map<std::string, std::string> lowered;  // each name expression ("add<float>") -> its symbol
 };
 
 // Whether NVRTC loads here; if not, why (every library name tried).
@@ -32,8 +34,10 @@ std::vector<std::string> nvrtc_archs();
 
 // Compiles CUDA C++ `source` (program name `name`, for the log) for the real architecture `arch`
 // ("sm_90") with `options` ("-std=c++17", ...) to a CUBIN. Throws CompileError with the log on a
-// compile error, std::runtime_error when NVRTC is missing or rejects the call.
+// compile error, std::runtime_error when NVRTC is missing or rejects the call. `name_expressions`
+// (templates, overloads) come back lowered to the symbols the CUBIN has.
 Compiled nvrtc_compile(const std::string& source, const std::string& name, const std::string& arch,
-                       const std::vector<std::string>& options = {});
+                       const std::vector<std::string>& options = {},
+                       const std::vector<std::string>& name_expressions = {});
 
 }  // namespace ember::cuda
