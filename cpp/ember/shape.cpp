@@ -80,4 +80,25 @@ std::vector<int> normalize_axes(const std::vector<int64_t>& axes, int ndim) {
   return out;
 }
 
+int MergedSpace::kept() const { return static_cast<int>(std::count(reduced.begin(), reduced.end(), false)); }
+
+MergedSpace merge_dims(const Shape& shape, const std::vector<bool>& reduced, const std::vector<Strides>& strides) {
+  MergedSpace m;
+  m.strides.resize(strides.size());
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) continue;
+    bool merge = !m.dims.empty() && m.reduced.back() == reduced[d];
+    for (size_t i = 0; i < strides.size() && merge; ++i) merge = m.strides[i].back() == strides[i][d] * shape[d];
+    if (merge) {
+      m.dims.back() *= shape[d];
+      for (size_t i = 0; i < strides.size(); ++i) m.strides[i].back() = strides[i][d];
+    } else {
+      m.dims.push_back(shape[d]);
+      m.reduced.push_back(reduced[d]);
+      for (size_t i = 0; i < strides.size(); ++i) m.strides[i].push_back(strides[i][d]);
+    }
+  }
+  return m;
+}
+
 }  // namespace ember

@@ -23,4 +23,15 @@ int normalize_axis(int64_t axis, int ndim);
 // Normalises a list of axes (empty optional = all axes), rejecting repeats.
 std::vector<int> normalize_axes(const std::vector<int64_t>& axes, int ndim);
 
+// An iteration space with its operands' strides, simplified for a kernel's loops: size-1 dims
+// dropped, and neighbours merged where every operand walks them contiguously, never across the
+// boundary between kept and reduced dims (`reduced` has one flag per dim of `shape`).
+struct MergedSpace {
+  Shape dims;
+  std::vector<bool> reduced;     // per merged dim
+  std::vector<Strides> strides;  // per operand, per merged dim
+  int kept() const;              // how many merged dims are not reduced
+};
+MergedSpace merge_dims(const Shape& shape, const std::vector<bool>& reduced, const std::vector<Strides>& strides);
+
 }  // namespace ember

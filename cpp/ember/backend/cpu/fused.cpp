@@ -160,29 +160,13 @@ struct Program {
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
 
-// Drops size-1 dims and merges neighbours that every operand walks contiguously (never across
-// the kept/reduced boundary).
+// The kernel's loops walk the merged space (shape.h merge_dims).
 void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<Strides>& st, Program& p) {
-  Shape dims;
-  std::vector<bool> red;
-  std::vector<Strides> out(st.size());
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;
-    bool merge = !dims.empty() && red.back() == reduced[d];
-    for (size_t i = 0; i < st.size() && merge; ++i) merge = out[i].back() == st[i][d] * shape[d];
-    if (merge) {
-      dims.back() *= shape[d];
-      for (size_t i = 0; i < st.size(); ++i) out[i].back() = st[i][d];
-    } else {
-      dims.push_back(shape[d]);
-      red.push_back(reduced[d]);
-      for (size_t i = 0; i < st.size(); ++i) out[i].push_back(st[i][d]);
-    }
-  }
-  p.dims = dims;
-  p.kept = static_cast<int>(std::count(red.begin(), red.end(), false));
-  p.leading = !red.empty() && red.front() && p.kept > 0;
-  st = std::move(out);
+  MergedSpace m = merge_dims(shape, reduced, st);
+  p.kept = m.kept();
+  p.leading = !m.reduced.empty() && m.reduced.front() && p.kept > 0;
+  p.dims = std::move(m.dims);
+  st = std::move(m.strides);
 }
 
 // Gives scratch slots to the registers that need one, reusing a slot once its value is dead, so a

@@ -298,28 +298,12 @@ Fold fold_of(const Node& r) {
 
 // ---- the plan ----
 
-// Drops size-1 dims and merges neighbours that every operand walks contiguously, never across the
-// kept/reduced boundary (the same simplification as the cpu's fused kernels).
+// The source's loops walk the merged space (shape.h merge_dims), as the cpu's fused kernels do.
 void simplify(const Shape& shape, const std::vector<bool>& reduced, std::vector<Strides>& st, Plan& p) {
-  Shape dims;
-  std::vector<bool> red;
-  std::vector<Strides> out(st.size());
-  for (size_t d = 0; d < shape.size(); ++d) {
-    if (shape[d] == 1) continue;
-    bool merge = !dims.empty() && red.back() == reduced[d];
-    for (size_t i = 0; i < st.size() && merge; ++i) merge = out[i].back() == st[i][d] * shape[d];
-    if (merge) {
-      dims.back() *= shape[d];
-      for (size_t i = 0; i < st.size(); ++i) out[i].back() = st[i][d];
-    } else {
-      dims.push_back(shape[d]);
-      red.push_back(reduced[d]);
-      for (size_t i = 0; i < st.size(); ++i) out[i].push_back(st[i][d]);
-    }
-  }
-  p.dims = dims;
-  p.kept = static_cast<int>(std::count(red.begin(), red.end(), false));
-  st = std::move(out);
+  MergedSpace m = merge_dims(shape, reduced, st);
+  p.kept = m.kept();
+  p.dims = std::move(m.dims);
+  st = std::move(m.strides);
 }
 
 uint64_t fnv1a(std::string_view s) {

@@ -11,6 +11,7 @@
 #include "ember/backend/cuda/driver.h"
 #include "ember/backend/cuda/memory.h"
 #include "ember/backend/device.h"
+#include "ember/graph/pack.h"
 #include "ember/errors.h"
 
 namespace ember::cuda {
@@ -61,24 +62,6 @@ Span window_span(int64_t offset, const Shape& shape, const Strides& strides) {
 
 namespace {
 
-// The window's elements packed row-major (only for non-contiguous host windows).
-std::vector<std::byte> pack(const Data& d, const Shape& shape, int item) {
-  const int64_t n = shape_size(shape);
-  std::vector<std::byte> out(size_t(n) * item);
-  const int nd = int(shape.size());
-  std::vector<int64_t> ix(nd, 0);
-  int64_t off = d.offset;
-  for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(out.data() + i * item, d.buffer->data() + off * item, item);
-    for (int k = nd - 1; k >= 0; --k) {
-      if (++ix[k] < shape[k]) { off += d.strides[k]; break; }
-      off -= d.strides[k] * (shape[k] - 1);
-      ix[k] = 0;
-    }
-  }
-  return out;
-}
-
 bool contiguous(const Data& d, const Shape& shape) {
   if (shape_size(shape) <= 1) return true;
   const Strides c = contiguous_strides(shape);
@@ -101,7 +84,7 @@ Data upload(const Data& d, DType dtype, const Shape& shape, int device) {
   if (contiguous(d, shape)) {
     src = d.buffer->data() + d.offset * item;
   } else {
-    packed = pack(d, shape, item);
+    packed = pack_window(d, shape, item);
     src = packed.data();
   }
   Context& c = context(device);

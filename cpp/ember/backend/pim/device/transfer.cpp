@@ -2,31 +2,13 @@
 #include <cstring>
 
 #include "ember/backend/device.h"
+#include "ember/graph/pack.h"
 #include "ember/errors.h"
 #include "kernels.h"
 
 namespace ember::pim {
 
 namespace {
-
-// The elements of a strided host window, packed row-major (one pass, no per-element calls).
-std::vector<std::byte> pack(const Data& d, const Shape& shape, int item) {
-  const int64_t n = shape_size(shape);
-  std::vector<std::byte> out(size_t(n) * item);
-  if (n == 0) return out;
-  const int nd = int(shape.size());
-  std::vector<int64_t> ix(nd, 0);
-  int64_t off = d.offset;
-  for (int64_t i = 0; i < n; ++i) {
-    std::memcpy(out.data() + i * item, d.buffer->data() + off * item, item);
-    for (int k = nd - 1; k >= 0; --k) {
-      if (++ix[k] < shape[k]) { off += d.strides[k]; break; }
-      off -= d.strides[k] * (shape[k] - 1);
-      ix[k] = 0;
-    }
-  }
-  return out;
-}
 
 int64_t words(const Tensor& t) { return int64_t(t.n) * t.regs.nregs; }
 
@@ -36,7 +18,7 @@ Tensor upload(const Data& d, ember::DType dtype, const Shape& shape) {
   const DType t = to_pim_storage(dtype);
   const uint64_t n = uint64_t(shape_size(shape));
   if (n == 0) return empty_tensor(t);
-  auto bytes = pack(d, shape, itemsize(dtype));
+  auto bytes = pack_window(d, shape, itemsize(dtype));
   Tensor out = alloc(n, t);
   machine().write(out, bytes.data());
   charge({1, int64_t(n), words(out)});
