@@ -14,16 +14,11 @@ import pytest
 
 import ember as em
 from ember import _core
+from cuda_helpers import BUILT, gpu
 
-BUILT = hasattr(_core, "cuda")
 pytestmark = pytest.mark.skipif(not BUILT, reason="this build of ember has no cuda device")
 NVRTC = BUILT and _core.cuda.nvrtc_available()
 needs_nvrtc = pytest.mark.skipif(not NVRTC, reason="NVRTC does not load here")
-
-
-def gpu():
-    if not em.cuda.is_available():
-        pytest.skip("no GPU/driver: " + em.cuda.why_unavailable())
 
 
 # ---- parameters and binding (no GPU, no NVRTC) ----

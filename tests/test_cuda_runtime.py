@@ -8,15 +8,9 @@ import numpy as np
 import pytest
 
 import ember as em
+from cuda_helpers import BUILT, gpu, needs_build
 
 cuda = em.cuda
-BUILT = hasattr(em._core, "cuda")
-needs_build = pytest.mark.skipif(not BUILT, reason="this build of ember has no cuda device")
-
-
-def gpu():
-    if not cuda.is_available():
-        pytest.skip("no GPU/driver: " + cuda.why_unavailable())
 
 
 # ---- without a GPU (this machine, CI) ----

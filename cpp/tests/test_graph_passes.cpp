@@ -12,21 +12,13 @@
 #include "ember/graph/passes/graph_passes.h"
 #include "ember/ops.h"
 #include "ember/runtime/allocator.h"
+#include "pass_test_util.h"
 
 using namespace ember;
+using namespace passtest;
 
 namespace {
 
-Array vec(int64_t n, double scale, DType dt = DType::Float64) {
-  Array i = arange(Scalar(int64_t{0}), Scalar(n), Scalar(int64_t{1}), DType::Float64);
-  Array r = astype(apply_elementwise("multiply", {i, Array::from_python_scalar(Scalar(scale))}), dt, false);
-  eval({r.node()});
-  return r;
-}
-
-Array op(std::string_view name, const Array& a, const Array& b) { return apply_elementwise(name, {a, b}); }
-Array op(std::string_view name, const Array& a) { return apply_elementwise(name, {a}); }
-Array num(double v) { return Array::from_python_scalar(Scalar(v)); }
 Array inum(int64_t v) { return Array::from_python_scalar(Scalar(v)); }
 
 // How many instructions (fused) or single kernels of `op_name` the plan holds.
@@ -47,31 +39,6 @@ int reductions(const std::vector<KernelDesc>& ks) {
 }
 
 // The bytes of an evaluated array, row-major.
-std::vector<unsigned char> bytes(const Array& a) {
-  Data d = a.data();
-  int item = itemsize(a.dtype());
-  std::vector<unsigned char> out;
-  Shape s = a.shape();
-  int64_t n = shape_size(s);
-  std::vector<int64_t> idx(s.size(), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t off = 0;
-    for (size_t k = 0; k < s.size(); ++k) off += idx[k] * d.strides[k];
-    const std::byte* p = d.byte_ptr(item) + off * item;
-    out.insert(out.end(), reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(p) + item);
-    for (int k = static_cast<int>(s.size()) - 1; k >= 0; --k) {
-      if (++idx[k] < s[k]) break;
-      idx[k] = 0;
-    }
-  }
-  return out;
-}
-
-struct PassesOff {
-  PassesOff() { set_graph_passes_enabled(false); }
-  ~PassesOff() { set_graph_passes_enabled(true); }
-};
-
 }  // namespace
 
 TEST(GraphPasses, CseMergesEqualProductsAcrossTheGraph) {

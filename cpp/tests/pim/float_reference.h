@@ -143,4 +143,14 @@ inline uint64_t rand_float(std::mt19937_64& rng, DType t, uint64_t near) {
   }
 }
 
+// Distance in units in the last place between two floats (their order as integers); NaN == NaN.
+inline int64_t ulps(float a, float b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1 << 30;
+  auto key = [](float v) {
+    const int32_t i = std::bit_cast<int32_t>(v);
+    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
+  };
+  return std::llabs(key(a) - key(b));
+}
+
 }  // namespace pimtest

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "float_reference.h"
 #include "test_util.h"
 
 using namespace pimtest;
@@ -32,15 +33,6 @@ long double reference(Macro m, long double x, long double y) {
     case Macro::Atanh: return std::atanh(x);
     default: return 0;
   }
-}
-
-int64_t ulps(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1 << 30;
-  auto key = [](F v) {
-    const int32_t i = std::bit_cast<int32_t>(v);
-    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
-  };
-  return std::llabs(key(a) - key(b));
 }
 
 const std::vector<F> kEdges = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 2.0f, -2.0f, 3.0f, -3.0f, 0.75f,

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "ember/backend/pim/microcode/fold.h"
+#include "float_reference.h"
 #include "test_util.h"
 
 using namespace pimtest;
@@ -36,15 +37,6 @@ long double reference(Macro m, long double x) {
 }
 
 // Distance in units in the last place between two floats (their order as integers); NaN == NaN.
-int64_t ulps(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : 1 << 30;
-  auto key = [](F v) {
-    const int32_t i = std::bit_cast<int32_t>(v);
-    return i < 0 ? int64_t(INT32_MIN) - i : int64_t(i);
-  };
-  return std::llabs(key(a) - key(b));
-}
-
 std::vector<F> inputs(Macro m) {
   std::vector<F> v = {0.0f, -0.0f, 1.0f, -1.0f, 0.5f, -0.5f, 2.0f, 10.0f, -10.0f, 1e-30f, -1e-30f,
                       1e-45f, -1e-45f, 1e-40f, 3e-39f, 1e30f, -1e30f, 3.4e38f, -3.4e38f, kInf, -kInf,
