@@ -100,10 +100,7 @@ void bind_operator(nb::handle cls, const std::string& dunder, const std::string&
     const Array* a = fast_operand(self.ptr(), keep_self);
     const Array* b = a ? fast_operand(other.ptr(), keep_other) : nullptr;
     if (!b) return fallback(self, other);
-    // NumPy's `x ** 2` is square(x) (its operator's fast path): the same values, but bool ** 2 is int8.
-    if (op->name == "pow" && !reflected && a->dtype() == DType::Bool && PyLong_CheckExact(other.ptr()) &&
-        PyLong_AsLong(other.ptr()) == 2)
-      return wrap(apply_elementwise("square", {*a}));
+    if (op->name == "pow" && !reflected) return wrap(power_operator(*a, *b));
     return wrap(reflected ? binary_op(op->name, *b, *a, op->rule) : binary_op(op->name, *a, *b, op->rule));
   };
   nb::cpp_function_def(std::move(method), nb::scope(cls), nb::name(dunder.c_str()), nb::is_method());

@@ -215,6 +215,13 @@ Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule ru
   return Array(make_node(op, Kind::Elementwise, std::move(inputs), out, std::move(shape)));
 }
 
+Array power_operator(const Array& x, const Array& y) {
+  const Scalar* e = y.weak_scalar();
+  const int64_t* v = e ? std::get_if<int64_t>(&e->value) : nullptr;
+  if (x.dtype() == DType::Bool && v && *v == 2) return apply_elementwise("square", {x});
+  return apply_elementwise("pow", {x, y});
+}
+
 const std::vector<ElementwiseOp>& elementwise_ops() {
   using R = TypeRule;
   static const std::vector<ElementwiseOp> ops = {

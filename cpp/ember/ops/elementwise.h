@@ -35,6 +35,9 @@ enum class TypeRule : uint8_t {
 // Builds the elementwise node `op` (a primitive name every device implements) over the operands.
 Array unary_op(std::string_view op, const Array& a, TypeRule rule);
 Array binary_op(std::string_view op, const Array& a, const Array& b, TypeRule rule);
+// Python's `x ** y` on an ember array: pow, except that NumPy's operator computes `x ** 2` (a Python
+// int 2) as square(x): the same values, but bool ** 2 is int8 where pow gives int64.
+Array power_operator(const Array& x, const Array& y);
 
 // The elementwise op table: name -> (arity, rule). Bindings expose every entry under its name.
 struct ElementwiseOp {
