@@ -11,6 +11,7 @@
 #include "ember/backend/cuda/nvrtc.h"
 #include "ember/backend/cuda/raw_compile.h"
 #include "ember/backend/cuda/raw_kernels.h"
+#include "ember/backend/cuda/launch.h"
 #include "ember/backend/cuda/raw_launch.h"
 #include "ember/backend/cuda/status.h"
 #include "ember/errors.h"
@@ -239,7 +240,7 @@ void bind_cuda_raw(nb::module_& m) {
              int device = 0;
              std::vector<cuda::ParamValue> params = launch_params(args, &device);
              cuda::RawBinary b = r.binary(cuda::device_arch(device));
-             CUfunction f = cuda::raw_function(device, b.cubin, r.symbol(b, name));
+             CUfunction f = cuda::function_in(device, b.cubin, r.symbol(b, name));
              cuda::raw_launch(device, f, launch_config(grid, block, shared, stream), params);
            },
            "name"_a, "grid"_a, "block"_a, "args"_a, "shared"_a, "stream"_a)
@@ -248,7 +249,7 @@ void bind_cuda_raw(nb::module_& m) {
              cuda::require_available();
              int device = cuda::current_device();
              cuda::RawBinary b = r.binary(cuda::device_arch(device));
-             cuda::raw_function(device, b.cubin, r.symbol(b, name));
+             cuda::function_in(device, b.cubin, r.symbol(b, name));
            },
            "loads the module on the current GPU and looks `name` up (ValueError if absent)");
 

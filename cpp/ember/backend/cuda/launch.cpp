@@ -14,12 +14,19 @@
 namespace ember::cuda {
 namespace {
 
+struct Module {
+  std::shared_ptr<const std::string> cubin;  // keeps the binary (and so its address, the key) alive
+  CUmodule module = nullptr;
+  std::map<std::string, CUfunction> functions;
+};
+
 struct Loaded {
   std::mutex mu;
   // (device, kernel name) -> function. A name is a hash of the kernel's text, and the arch and
   // options are fixed per device, so it identifies the binary. Modules are never unloaded: the
   // set of kernels a program uses is small and bounded by its code.
   std::map<std::pair<int, std::string>, CUfunction> functions;
+  std::map<std::pair<int, const std::string*>, Module> modules;  // (device, binary) -> its module
   std::map<int, int> sms;
 };
 
@@ -66,17 +73,30 @@ CUfunction load_function(int device, const std::string& source, const std::strin
   // Compile outside the lock (NVRTC takes long; the cache has its own lock). Two threads may compile
   // the same kernel once each; the first load wins.
   auto cubin = KernelCache::global().get(source, name, device_arch(device), options);
-  Context& c = context(device);
+  CUfunction f = function_in(device, cubin, name);
   std::lock_guard lock(l.mu);
-  auto it = l.functions.find(key);
-  if (it != l.functions.end()) return it->second;
-  c.make_current();
-  CUmodule m = nullptr;
-  EMBER_CU(cuModuleLoadData, &m, cubin->data());
+  return l.functions.emplace(key, f).first->second;
+}
+
+CUfunction function_in(int device, const std::shared_ptr<const std::string>& cubin, const std::string& symbol) {
+  Context& c = context(device);
+  Loaded& l = loaded();
+  std::lock_guard lock(l.mu);
+  Module& m = l.modules[{device, cubin.get()}];
+  if (!m.module) {
+    c.make_current();
+    EMBER_CU(cuModuleLoadData, &m.module, cubin->data());
+    m.cubin = cubin;
+  }
+  auto it = m.functions.find(symbol);
+  if (it != m.functions.end()) return it->second;
   CUfunction f = nullptr;
-  EMBER_CU(cuModuleGetFunction, &f, m, name.c_str());
-  l.functions.emplace(key, f);
-  return f;
+  CUresult r = driver().cuModuleGetFunction_(&f, m.module, symbol.c_str());
+  if (r == CUDA_ERROR_NOT_FOUND)
+    throw ValueError("the module has no kernel named '" + symbol +
+                     "' (declare it extern \"C\", or give its template instance in name_expressions)");
+  check(r, "cuModuleGetFunction");
+  return m.functions.emplace(symbol, f).first->second;
 }
 
 LaunchDims elementwise_dims(int device, int64_t n, unsigned block) {

@@ -28,6 +28,9 @@ int sm_count(int device);
 // CompileError carries NVRTC's log; CudaError when the driver fails.
 CUfunction load_function(int device, const std::string& source, const std::string& name,
                          const std::vector<std::string>& options = kernel_options());
+// The function `symbol` of the binary `cubin` on `device` (each binary loaded once per device and
+// kept with it). ValueError naming the symbol when the module lacks it.
+CUfunction function_in(int device, const std::shared_ptr<const std::string>& cubin, const std::string& symbol);
 
 struct LaunchDims {
   unsigned grid = 1, block = 1, shared = 0;

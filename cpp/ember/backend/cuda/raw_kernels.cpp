@@ -4,6 +4,7 @@
 
 #include "ember/backend/cuda/memory.h"
 #include "ember/backend/cuda/raw_compile.h"
+#include "ember/backend/cuda/launch.h"
 #include "ember/backend/cuda/raw_launch.h"
 #include "ember/backend/cuda/status.h"
 #include "ember/errors.h"
@@ -310,7 +311,7 @@ std::vector<Array> UserKernel::operator()(const UserCall& call) const {
     }
   }
   auto binary = compile_raw(pc.source, device_arch(device), options_);
-  CUfunction f = raw_function(device, binary.cubin, name_);
+  CUfunction f = function_in(device, binary.cubin, name_);
   LaunchConfig cfg;
   const int64_t block = reduction_ ? kUserReduceBlock : 256;
   const int64_t work = reduction_ ? pc.nout : (pc.n + block - 1) / block;

@@ -1,9 +1,6 @@
 #include "ember/backend/cuda/raw_launch.h"
 
 #include <cstring>
-#include <map>
-#include <mutex>
-#include <tuple>
 
 #include "ember/backend/cuda/context.h"
 #include "ember/backend/cuda/driver.h"
@@ -13,15 +10,6 @@
 
 namespace ember::cuda {
 namespace {
-
-struct Loaded {
-  std::shared_ptr<const std::string> cubin;  // keeps the binary (and so its address, the key) alive
-  CUmodule module = nullptr;
-  std::map<std::string, CUfunction> functions;
-};
-
-std::mutex mu;
-std::map<std::pair<int, const std::string*>, Loaded> modules;
 
 // `waiter` waits for the work queued so far on `producer`.
 void order(Context& c, CUstream producer, CUstream waiter) {
@@ -73,26 +61,6 @@ CUdeviceptr argument_pointer(const Array& a, int* device, const std::string& wha
     v = leaf;
   }
   return device_ptr(*v) + CUdeviceptr(a.offset()) * CUdeviceptr(item);
-}
-
-CUfunction raw_function(int device, const std::shared_ptr<const std::string>& cubin, const std::string& symbol) {
-  Context& c = context(device);
-  std::lock_guard<std::mutex> lock(mu);
-  Loaded& l = modules[{device, cubin.get()}];
-  if (!l.module) {
-    c.make_current();
-    EMBER_CU(cuModuleLoadData, &l.module, cubin->data());
-    l.cubin = cubin;
-  }
-  auto it = l.functions.find(symbol);
-  if (it != l.functions.end()) return it->second;
-  CUfunction f = nullptr;
-  CUresult r = driver().cuModuleGetFunction_(&f, l.module, symbol.c_str());
-  if (r == CUDA_ERROR_NOT_FOUND)
-    throw ValueError("the module has no kernel named '" + symbol +
-                     "' (declare it extern \"C\", or give its template instance in name_expressions)");
-  check(r, "cuModuleGetFunction");
-  return l.functions.emplace(symbol, f).first->second;
 }
 
 void raw_launch(int device, CUfunction f, const LaunchConfig& cfg, const std::vector<ParamValue>& params) {

@@ -42,10 +42,6 @@ struct ParamValue {
   template <class T> static ParamValue of(const T& v) { return of(&v, sizeof v); }
 };
 
-// The function `symbol` of `cubin` on device `device` (the module is loaded once per device and kept
-// with the binary). CudaError naming the symbol when the module lacks it.
-CUfunction raw_function(int device, const std::shared_ptr<const std::string>& cubin, const std::string& symbol);
-
 void raw_launch(int device, CUfunction f, const LaunchConfig& cfg, const std::vector<ParamValue>& params);
 
 // The stream handle ember orders its work on for `device` (for __cuda_array_interface__'s "stream").
