@@ -55,6 +55,12 @@ std::string round_fn(DType t) {
 
 }  // namespace
 
+OpSource make_op_source(const std::string& base, DType t, const std::string& body) { return make(base, t, body); }
+
+OpSource make_named_source(const std::string& name, const std::string& body) {
+  return {name, prelude() + kOpsHeader + body};
+}
+
 OpSource arange_source(DType t) {
   return make("arange", t, R"EMBER(
 // A template, so the branches other dtypes take are never instantiated.
@@ -292,6 +298,8 @@ std::vector<OpSource> all_op_sources() {
     }
   }
   for (int item : {1, 2, 4, 8, 16}) out.push_back(copy_source(item));
+  append_index_sources(out);   // ops_index_sources.cpp
+  append_linalg_sources(out);  // ops_linalg_sources.cpp
   return out;
 }
 

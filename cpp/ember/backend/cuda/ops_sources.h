@@ -37,4 +37,15 @@ OpSource scan_source(std::string_view op, DType t);
 // Every source above over every dtype it is defined for (the NVRTC tests).
 std::vector<OpSource> all_op_sources();
 
+// The prelude, the op helpers, typedefs T (storage) and C (compute) of `t`, then `body` with @K@
+// replaced by the kernel's name ember_<base>_<dtype> (for kernels defined in other files).
+OpSource make_op_source(const std::string& base, DType t, const std::string& body);
+// The prelude, the op helpers and `body`, under the name `name` (kernels keyed by element size).
+OpSource make_named_source(const std::string& name, const std::string& body);
+
+// gather, scatter and their index plan (ops_index_sources.cpp; declared in ops_index.h).
+void append_index_sources(std::vector<OpSource>& out);
+// vector_norm, integer matmul, the LAPACK helpers (ops_linalg_sources.cpp; ops_linalg.h).
+void append_linalg_sources(std::vector<OpSource>& out);
+
 }  // namespace ember::cuda

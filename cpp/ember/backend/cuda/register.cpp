@@ -5,6 +5,8 @@
 #include "ember/backend/cuda/cublas.h"
 #include "ember/backend/cuda/fused_runner.h"
 #include "ember/backend/cuda/ops.h"
+#include "ember/backend/cuda/ops_index.h"
+#include "ember/backend/cuda/ops_linalg.h"
 #include "ember/backend/cuda/status.h"
 #include "ember/backend/cuda/transfer.h"
 #include "ember/backend/device.h"
@@ -34,6 +36,8 @@ void register_device() {
     register_creation_ops();
     register_copy_ops();
     register_reduce_ops();
+    register_index_ops();   // gather, scatter
+    register_linalg_ops();  // vector_norm, matmul of every dtype (replaces the cuBLAS-only entry), LAPACK
   });
 }
 
