@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -73,10 +74,10 @@ void gather_typed(const T* base, const Shape& dims, const Strides& st, int64_t s
   while (len > 0) {
     int64_t run = std::min(len, inner - idx[nd - 1]);
     const T* p = base + off;
-    if (s == 0) std::fill(dst, dst + run, *p);
-    else if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
-    else if (!strided_copy(sizeof(T), p, s, run, dst))
-      for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
+    if (s == 1) std::memcpy(dst, p, static_cast<size_t>(run) * sizeof(T));
+    else if (strided_copy(sizeof(T), p, s, run, dst)) {
+    } else if (s == 0) std::fill(dst, dst + run, *p);
+    else for (int64_t i = 0; i < run; ++i) dst[i] = p[i * s];
     dst += run;
     len -= run;
     off += run * s;
@@ -119,6 +120,8 @@ constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
 // (Measured on this 2-core AMD EPYC, 2e7 doubles, same process: 2*a + 3*b 34 -> 24 ms at 256 and
 // 20 ms at 128; 512 gains little; 64 loses again; transcendental programs do not change.)
 constexpr int64_t kStreamStep = 128;
+// Parallel units of a kernel with a sparse gathered input (Program::sparse).
+constexpr int64_t kSparseUnit = 256;
 // The widest chunk of kept outputs a thread accumulates over the reduced rows of a leading-axes
 // reduction (its accumulators, 128 KiB of doubles, stay in L2).
 constexpr int64_t kLeadChunk = 16384;
@@ -156,6 +159,7 @@ struct Program {
   int first_code = 0;
   int slots = 0;
   bool stream = false;  // outputs too large for the caches: non-temporal stores
+  bool sparse = false;  // a gathered input reads a cache line per element (see run_fused)
   ChainFn chain_fn = nullptr;
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
 };
@@ -242,6 +246,21 @@ thread_local Scratch t_scratch;
 
 void load(const Program& p, int r, std::byte* scratch, int64_t start, int64_t len, std::vector<const void*>& ptrs) {
   const Reg& g = p.regs[r];
+  const Strides& st = p.strides[r];
+  const int nd = static_cast<int>(p.dims.size());
+  if (st[nd - 1] == 1) {  // contiguous rows (b[None, :]): read in place when [start, +len) is in one
+    int64_t off = 0, rem = start, col = 0;
+    for (int d = nd - 1; d >= 0; --d) {
+      int64_t i = rem % p.dims[d];
+      rem /= p.dims[d];
+      off += i * st[d];
+      if (d == nd - 1) col = i;
+    }
+    if (col + len <= p.dims[nd - 1]) {
+      ptrs[r] = g.base + off * g.item;
+      return;
+    }
+  }
   std::byte* slot = scratch + g.slot * kSlotBytes;
   gather(g.item, g.base, p.dims, p.strides[r], start, len, slot);
   ptrs[r] = slot;
@@ -420,6 +439,8 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
     g.src = zero ? Src::Uniform : st[r] == contig ? Src::Direct : Src::Gather;
   }
   st.pop_back();  // the output's
+  for (int r = 0; r < nin; ++r)
+    if (p.regs[r].src == Src::Gather && std::abs(st[r].back()) * p.regs[r].item >= 64) p.sparse = true;
   p.strides = std::move(st);
   for (int i = 0; i < static_cast<int>(k.code.size()); ++i) {
     Reg& g = p.regs[nin + i];
@@ -549,8 +570,12 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   } report{first_failed, failed};
 
   if (!k.reduction) {
-    int64_t nblocks = (total + kBlock - 1) / kBlock;
-    runtime::parallel_for(nblocks, 8, [&](int64_t b0, int64_t b1) {
+    // Chunks of >= 8 blocks per thread. A kernel reading a cache line per element (a column of a
+    // wide matrix: a miss, or a TLB walk, per element, ~10x a contiguous element's time) splits
+    // from 2048 elements on, in units of 256, so both threads walk their share at once.
+    const int64_t unit = p.sparse ? kSparseUnit : kBlock, grain = 8;
+    int64_t nblocks = (total + unit - 1) / unit;
+    runtime::parallel_for(nblocks, grain, [&](int64_t b0, int64_t b1) {
       guarded([&](const Instr*& current) {
         std::byte* scratch = t_scratch.get(scratch_bytes);
         std::vector<const void*> ptrs(nreg);
@@ -558,7 +583,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
         // Streaming kernels go through each block in short steps, so that the reads of one step's
         // first instructions overlap the stores of the previous step's last one in the core's window.
         const int64_t step = p.stream ? kStreamStep : kBlock;
-        for (int64_t s = b0 * kBlock, e = std::min(b1 * kBlock, total); s < e; s += step)
+        for (int64_t s = b0 * unit, e = std::min(b1 * unit, total); s < e; s += step)
           run_block(p, scratch, s, std::min(step, e - s), ptrs, current);
         flush_streams();
       });
