@@ -129,8 +129,8 @@ def test_large_broadcast_output_streams(dtype, threads):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool", "int8"])
 @pytest.mark.parametrize("rows", [2047, 2048, 2049, 4472, 9001])
-def test_columns_of_wide_matrices_split_over_threads(dtype, rows, threads):
-    # a cache line or more per element: units of 256 elements split over the threads
+def test_columns_of_wide_matrices(dtype, rows, threads):
+    # a cache line or more per element, around block and thread-chunk sizes
     cols = 67
     mn = data(rows * cols, dtype, seed=rows).reshape(rows, cols)
     m = em.asarray(mn)

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
@@ -120,8 +119,6 @@ constexpr int64_t kSlotBytes = kBlock * 8;  // the widest fused dtype is 8 bytes
 // (Measured on this 2-core AMD EPYC, 2e7 doubles, same process: 2*a + 3*b 34 -> 24 ms at 256 and
 // 20 ms at 128; 512 gains little; 64 loses again; transcendental programs do not change.)
 constexpr int64_t kStreamStep = 128;
-// Parallel units of a kernel with a sparse gathered input (Program::sparse).
-constexpr int64_t kSparseUnit = 256;
 // The widest chunk of kept outputs a thread accumulates over the reduced rows of a leading-axes
 // reduction (its accumulators, 128 KiB of doubles, stay in L2).
 constexpr int64_t kLeadChunk = 16384;
@@ -159,7 +156,6 @@ struct Program {
   int first_code = 0;
   int slots = 0;
   bool stream = false;  // outputs too large for the caches: non-temporal stores
-  bool sparse = false;  // a gathered input reads a cache line per element (see run_fused)
   bool streamed = false;  // an input is read from memory in full (no axis broadcast)
   ChainFn chain_fn = nullptr;
   std::vector<int> tail_loads;  // gathered inputs only the reduction reads
@@ -442,7 +438,6 @@ std::shared_ptr<Prepared> prepare(const KernelDesc& k) {
   st.pop_back();  // the output's
   for (int r = 0; r < nin; ++r) {
     const Reg& g = p.regs[r];
-    if (g.src == Src::Gather && std::abs(st[r].back()) * g.item >= 64) p.sparse = true;
     if (!g.uniform && std::find(st[r].begin(), st[r].end(), 0) == st[r].end()) p.streamed = true;
   }
   p.strides = std::move(st);
@@ -574,12 +569,8 @@ void run_fused(const KernelDesc& k, Node*& failed) {
   } report{first_failed, failed};
 
   if (!k.reduction) {
-    // Chunks of >= 8 blocks per thread. A kernel reading a cache line per element (a column of a
-    // wide matrix: a miss, or a TLB walk, per element, ~10x a contiguous element's time) splits
-    // from 2048 elements on, in units of 256, so both threads walk their share at once.
-    const int64_t unit = p.sparse ? kSparseUnit : kBlock, grain = 8;
-    int64_t nblocks = (total + unit - 1) / unit;
-    runtime::parallel_for(nblocks, grain, [&](int64_t b0, int64_t b1) {
+    int64_t nblocks = (total + kBlock - 1) / kBlock;
+    runtime::parallel_for(nblocks, 8, [&](int64_t b0, int64_t b1) {
       guarded([&](const Instr*& current) {
         std::byte* scratch = t_scratch.get(scratch_bytes);
         std::vector<const void*> ptrs(nreg);
@@ -591,7 +582,7 @@ void run_fused(const KernelDesc& k, Node*& failed) {
         // Their steps also end where rows end, so that contiguous rows are read in place (load).
         const int64_t step = p.stream && p.streamed ? kStreamStep : kBlock;
         const int64_t row = p.streamed || p.dims.empty() ? total : p.dims.back();
-        for (int64_t s = b0 * unit, e = std::min(b1 * unit, total), n; s < e; s += n) {
+        for (int64_t s = b0 * kBlock, e = std::min(b1 * kBlock, total), n; s < e; s += n) {
           n = std::min({step, e - s, row - s % row});
           run_block(p, scratch, s, n, ptrs, current);
         }
