@@ -187,26 +187,71 @@ def main():
             extra={"us": t_build * 1e6})
 
     if not only or "strided" in only:
+        # Each strided case against a contiguous twin: the same expression over contiguous inputs with
+        # the same number of outputs (so both go through the same output path: cached or streamed
+        # stores), timed in interleaved pairs so that the shared machine's load falls on both alike.
+        # per_elem_vs_contig is the median over pairs of (strided / contiguous) time per element.
+        # Every timed run starts with the caches emptied (a 96 MiB buffer, 3x the L3, read through;
+        # read, not written, so that no dirty lines are written back during the timed run):
+        # otherwise a twin of 5e6 doubles (40 MB) is read partly from the L3 while its strided case
+        # (160 MB) never can be. The column of 4472 is also timed with warm caches (warm_*).
+        # bytes: what each case moves through memory per output element, counting whole 64-byte
+        # lines read (a[::2] reads every line of 2N doubles; a column with a 32-byte stride reads
+        # every line of the matrix) plus the 8-byte output (non-temporal stores: no read for
+        # ownership); bound = the strided case's bytes over its twin's, the ratio it cannot beat
+        # when both run at the machine's bandwidth. of_bound = per_elem_vs_contig / bound.
         side = int(np.sqrt(N))
         mn = rng.uniform(0.1, 1.0, (side, side))
-        m = em.asarray(mn)
         vn = rng.uniform(0.1, 1.0, 2 * N)
-        v = em.asarray(vn)
         pn, qn = rng.uniform(0.1, 1.0, side), rng.uniform(0.1, 1.0, side)
-        p, q = em.asarray(pn), em.asarray(qn)
         m4n = rng.uniform(0.1, 1.0, (N // 4, 4))
-        m4 = em.asarray(m4n)
-        em.eval(m, v, p, q, m4)
-        t_contig = median_time(forced(lambda: a * 2.0 + 1.0), R) / N
-        for name, fe, fn, count in [
-            (f"column of C-ordered {side}x{side}", lambda: m[:, 3] * 2.0 + 1.0, lambda: mn[:, 3] * 2.0 + 1.0, side),
-            (f"column of C-ordered {N // 4}x4", lambda: m4[:, 1] * 2.0 + 1.0, lambda: m4n[:, 1] * 2.0 + 1.0, N // 4),
-            ("a[::2]", lambda: v[::2] * 2.0 + 1.0, lambda: vn[::2] * 2.0 + 1.0, N),
-            ("a[:, None] - b[None, :]", lambda: p[:, None] - q[None, :], lambda: pn[:, None] - qn[None, :], side * side),
+        colsn, col4n = rng.uniform(0.1, 1.0, side), rng.uniform(0.1, 1.0, N // 4)
+        m, v, p, q, m4, cols, col4 = (em.asarray(x) for x in (mn, vn, pn, qn, m4n, colsn, col4n))
+        em.eval(m, v, p, q, m4, cols, col4)
+        sq = a[: side * side].reshape(side, side)
+        flush = np.ones(12 << 20)
+
+        def evict():
+            flush.sum()
+
+        def pairs(f1, f2, repeat, before=lambda: None):
+            # (times of f1, times of f2, their ratios), alternating which goes first.
+            f1(), f2()
+            t1, t2, ratios = [], [], []
+            for i in range(repeat):
+                for f, t in ((f1, t1), (f2, t2)) if i % 2 == 0 else ((f2, t2), (f1, t1)):
+                    before()
+                    t0 = time.perf_counter()
+                    f()
+                    t.append(time.perf_counter() - t0)
+                ratios.append(t1[-1] / t2[-1])
+            return t1, t2, ratios
+        for name, fe, fn, fc, count, bytes_s, bytes_c in [
+            # 4472 outputs: the 4472 lines (286 KiB) stay in L2 between runs, so this one is bound by
+            # fixed costs and cache latency, not memory bandwidth (its bytes are for reference).
+            (f"column of C-ordered {side}x{side}", lambda: m[:, 3] * 2.0 + 1.0, lambda: mn[:, 3] * 2.0 + 1.0,
+             lambda: cols * 2.0 + 1.0, side, 64 + 8, 8 + 8),
+            (f"column of C-ordered {N // 4}x4", lambda: m4[:, 1] * 2.0 + 1.0, lambda: m4n[:, 1] * 2.0 + 1.0,
+             lambda: col4 * 2.0 + 1.0, N // 4, 32 + 8, 8 + 8),
+            ("a[::2]", lambda: v[::2] * 2.0 + 1.0, lambda: vn[::2] * 2.0 + 1.0, lambda: a * 2.0 + 1.0, N,
+             16 + 8, 8 + 8),
+            # p and q stay in cache: only the output moves. The twin reads two full matrices.
+            ("a[:, None] - b[None, :]", lambda: p[:, None] - q[None, :], lambda: pn[:, None] - qn[None, :],
+             lambda: m - sq, side * side, 8, 8 + 8 + 8),
         ]:
-            t_em = median_time(forced(fe), R)
-            t_np = median_time(fn, R)
-            row("strided", name, t_em, t_np, extra={"per_elem_vs_contig": (t_em / count) / t_contig})
+            fs, fcont = forced(fe), forced(fc)
+            ts, tc, ratios = pairs(fs, fcont, R, evict)
+            t_em, t_c = statistics.median(ts), statistics.median(tc)
+            t_np = statistics.median(pairs(fn, fn, R, evict)[0])
+            ratio, bound = statistics.median(ratios), bytes_s / bytes_c
+            extra = {"per_elem_vs_contig": ratio, "bound": bound, "of_bound": ratio / bound,
+                     "contig_ms": t_c * 1e3, "GB/s": bytes_s * count / t_em / 1e9,
+                     "contig_GB/s": bytes_c * count / t_c / 1e9, "of_copy": bytes_s * count / t_em / copy_bw}
+            if count == side:
+                wts, wtc, wr = pairs(fs, fcont, R)
+                extra.update(warm_ms=statistics.median(wts) * 1e3, warm_contig_ms=statistics.median(wtc) * 1e3,
+                             warm_vs_contig=statistics.median(wr))
+            row("strided", name, t_em, t_np, extra=extra)
 
     if not only or "views" in only:
         # A view of an unevaluated result: folded (one Kernel over the N/2 elements read) against the

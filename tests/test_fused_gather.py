@@ -81,3 +81,61 @@ def test_large_strided_expression_matches_numpy(threads):
         np.testing.assert_allclose(float(em.sum(v[4::2] * v[5::2])), np.sum(vn[4::2] * vn[5::2]), rtol=1e-12)
     finally:
         em.set_num_threads(old)
+
+
+@pytest.fixture(params=[1, 2])
+def threads(request):
+    old = em.get_num_threads()
+    em.set_num_threads(request.param)
+    yield request.param
+    em.set_num_threads(old)
+
+
+BCAST_DTYPES = ["float64", "float32", "int64", "int32", "bool", "int8"]
+
+
+@pytest.mark.parametrize("dtype", BCAST_DTYPES)
+@pytest.mark.parametrize("rows, cols", [(1, 1), (3, 7), (5, 2047), (3, 2048), (4, 2049), (9, 4472), (700, 3)])
+def test_broadcast_kernels_read_rows_in_place(dtype, rows, cols, threads):
+    # Kernels whose inputs all broadcast run in steps that end where rows end: contiguous rows are
+    # read in place, broadcast runs filled a vector at a time.
+    pn, qn = data(rows, dtype, seed=rows), data(cols, dtype, seed=cols)
+    p, q = em.asarray(pn), em.asarray(qn)
+    check(twice(p[:, None]) + q[None, :], twice(pn[:, None]) + qn[None, :])
+    check(q[None, :] + p[:, None], qn[None, :] + pn[:, None])
+    check(p[::-1, None] + q[None, ::-1], pn[::-1, None] + qn[None, ::-1])  # negative strides
+    check(twice(q[None, ::2]) + p[:, None], twice(qn[None, ::2]) + pn[:, None])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int32"])
+def test_broadcast_rows_of_a_matrix_and_three_axes(dtype, threads):
+    mn = data(50 * 301, dtype, seed=3).reshape(50, 301)
+    cn, dn = data(50, dtype, seed=4), data(7, dtype, seed=5)
+    m, c, d = em.asarray(mn), em.asarray(cn), em.asarray(dn)
+    # rows of a matrix (contiguous, row stride > row length) against a column, as a 3-d broadcast
+    check(m[:, 1:200][:, None, :] + c[:, None, None] + d[None, :, None],
+          mn[:, 1:200][:, None, :] + cn[:, None, None] + dn[None, :, None])
+    check(m[::-2, 5:] - c[::-2, None], mn[::-2, 5:] - cn[::-2, None])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_large_broadcast_output_streams(dtype, threads):
+    # over 16 MiB of output: non-temporal stores, whole-block steps cut at rows of 1100
+    pn, qn = data(2100, dtype, seed=6), data(1100, dtype, seed=7)
+    p, q = em.asarray(pn), em.asarray(qn)
+    check(p[:, None] - q[None, :], pn[:, None] - qn[None, :])
+    check((p[:, None] * 2.0 + q[None, :]) * q[None, :], (pn[:, None] * 2.0 + qn[None, :]) * qn[None, :])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "int64", "int32", "bool", "int8"])
+@pytest.mark.parametrize("rows", [2047, 2048, 2049, 4472, 9001])
+def test_columns_of_wide_matrices(dtype, rows, threads):
+    # a cache line or more per element, around block and thread-chunk sizes
+    cols = 67
+    mn = data(rows * cols, dtype, seed=rows).reshape(rows, cols)
+    m = em.asarray(mn)
+    check(twice(m[:, 3]), twice(mn[:, 3]))
+    check(twice(m[::-1, 66]), twice(mn[::-1, 66]))
+    check(m[:, 0] * m[::-1, 1] if dtype != "bool" else m[:, 0] & m[::-1, 1],
+          mn[:, 0] * mn[::-1, 1] if dtype != "bool" else mn[:, 0] & mn[::-1, 1])
+    check(twice(m[:, 2:6].T), twice(mn[:, 2:6].T))
