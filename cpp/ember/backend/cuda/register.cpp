@@ -34,6 +34,7 @@ void register_device() {
     register_creation_ops();
     register_copy_ops();
     register_reduce_ops();
+    register_sort_ops();
   });
 }
 
