@@ -45,17 +45,6 @@ CUdeviceptr LaneSort::perm() const {
   return vbuf[cur] ? static_cast<const DeviceMemory*>(vbuf[cur]->device.get())->ptr : 0;
 }
 
-namespace {
-
-struct KeysArgs {
-  uint64_t x, perm, iota, keys;
-  int64_t n, L;
-  int32_t width, word, wbits, row_shift, invert;
-  SkDt t;
-};
-
-}  // namespace
-
 LaneSort sort_lanes(const Context& c, const Node& x, CUdeviceptr xp, int axis, bool descending, bool need_indices) {
   LaneSort s;
   const int item = itemsize(x.dtype);
@@ -105,14 +94,6 @@ LaneSort sort_lanes(const Context& c, const Node& x, CUdeviceptr xp, int axis, b
 }
 
 namespace {
-
-struct EmitArgs {
-  uint64_t x, perm, keys, out;
-  int64_t n, L, ost, nk;
-  int32_t mode, width, wbits, invert;
-  SkDt t;
-  int64_t kdims[kMaxDims], kost[kMaxDims];
-};
 
 // sort (params.flag: descending) and argsort along params.axes[0].
 void sort_kernel(Node& n) {

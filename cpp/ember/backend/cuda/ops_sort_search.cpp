@@ -14,13 +14,6 @@
 namespace ember::cuda {
 namespace {
 
-struct SearchArgs {
-  uint64_t x, v, sorter, out, bad;
-  int64_t len, xst, sst, nq, nd;
-  int32_t right;
-  SkDt t;
-  int64_t dims[kMaxDims], vst[kMaxDims];
-};
 
 void searchsorted_kernel(Node& n) {
   const Node& x = *n.inputs.at(0);

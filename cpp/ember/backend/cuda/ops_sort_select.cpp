@@ -13,12 +13,6 @@
 namespace ember::cuda {
 namespace {
 
-struct NzArgs {
-  uint64_t x, out;
-  int64_t n, nd;
-  SkDt t;
-  int64_t dims[kMaxDims], st[kMaxDims];
-};
 
 NzArgs nz_args(const Node& x, CUdeviceptr xp, CUdeviceptr out, const char* op) {
   NzArgs a{};
@@ -49,11 +43,6 @@ void nonzero_count_kernel(Node& n) {
   launch_args(c, sort_function(dev, "nz_count", itemsize(x.dtype)), d, a);
 }
 
-struct ScatterArgs {
-  uint64_t incl, out;
-  int64_t n, count, nd;
-  int64_t dims[kMaxDims];
-};
 
 // Output (ndim, count): row k holds the axis-k coordinates of the nonzero elements, row-major order.
 void nonzero_kernel(Node& n) {
@@ -75,10 +64,6 @@ void nonzero_kernel(Node& n) {
   launch_args(c, sort_function(dev, "nz_scatter", 0), elementwise_dims(dev, a.n), s);
 }
 
-struct RepeatArgs {
-  uint64_t incl, out;
-  int64_t n, total;
-};
 
 // out[j] = i for the repeats[i] slots of element i (the ops layer checked the counts).
 void repeat_indices_kernel(Node& n) {

@@ -14,7 +14,7 @@ const char* const kKeysText =
 #undef EMBER_SORT_KEYS_EMIT
 
 const char* const kHeader = R"EMBER(// ---- ember sort-family kernels ----
-#define EM_SK static __device__ __forceinline__
+#define EM_SK inline __device__
 #define EM_MAXD 16
 #define EM_GRID_LOOP(i, n) for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
                                 i += static_cast<long long>(gridDim.x) * blockDim.x)
@@ -35,6 +35,9 @@ EM_SK void em_sk_bits(em_sk_u64 e, int cpx, em_sk_u64* lo, em_sk_u64* hi) {
   if (cpx) { *lo = e & 0xffffffffull; *hi = e >> 32; } else { *lo = e; *hi = 0; }
 }
 EM_SK void em_sk_bits(em_sk_pair e, int, em_sk_u64* lo, em_sk_u64* hi) { *lo = e.a; *hi = e.b; }
+template <class X> EM_SK void em_sk_store(X* p, em_sk_u64 v) {
+  if constexpr (sizeof(X) <= 8) *p = static_cast<X>(v);  // keys-only sorts are of bool and integers only
+}
 struct em_sk_dt { int kind, nbits, mant, cpx; };
 EM_SK void em_sk_load(const E* x, long long i, em_sk_dt t, em_sk_u64* lo, em_sk_u64* hi) { em_sk_bits(x[i], t.cpx, lo, hi); }
 EM_SK em_sk_u64 em_sk_key_at(const void* keys, int width, long long i) {
@@ -82,10 +85,8 @@ extern "C" __global__ void @P@sort_emit_@N@(const @P@sort_emit_@N@_args a) {
     } else if (a.mode == 1) {
       static_cast<E*>(a.out)[off] = a.x[a.perm[i]];
     } else {
-      if constexpr (sizeof(E) <= 8) {
-        const em_sk_u64 k = em_sk_key_at(a.keys, a.width, i);
-        static_cast<E*>(a.out)[off] = static_cast<E>(em_sk_inverse(k, a.wbits, a.invert, a.t.kind, a.t.nbits));
-      }
+      const em_sk_u64 k = em_sk_key_at(a.keys, a.width, i);
+      em_sk_store(static_cast<E*>(a.out) + off, em_sk_inverse(k, a.wbits, a.invert, a.t.kind, a.t.nbits));
     }
   }
 }

@@ -13,20 +13,6 @@
 namespace ember::cuda {
 namespace {
 
-struct BoundsArgs {
-  uint64_t x, perm, flags;
-  int64_t n;
-  int32_t equal_nan;
-  SkDt t;
-};
-struct FillArgs {
-  uint64_t incl, perm, info, starts;
-  int64_t n;
-};
-struct CountsArgs {
-  uint64_t info, starts;
-  int64_t n;
-};
 
 // [k, first index (n), counts (n), inverse (n)] of a 1-d input.
 void unique_info_kernel(Node& n) {
@@ -54,10 +40,6 @@ void unique_info_kernel(Node& n) {
   launch_args(c, sort_function(dev, "uniq_counts", 0), d, CountsArgs{info, starts, len});
 }
 
-struct GatherArgs {
-  uint64_t x, idx, out;
-  int64_t n, xst;
-};
 
 // The unique values: x at the first indices held in unique_info's result (after its k).
 void unique_gather_kernel(Node& n) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ember/backend/cuda/launch.h"
+#include "ember/backend/cuda/ops_sort_args.h"
 #include "ember/backend/cuda/ops_sort_plan.h"
 #include "ember/backend/cuda/ops_sources.h"
 #include "ember/graph/node.h"
@@ -16,10 +17,6 @@ namespace ember::cuda {
 
 struct Context;
 
-// em_sk_dt of the kernels: the transform parameters of a dtype.
-struct SkDt {
-  int32_t kind, nbits, mant, cpx;
-};
 SkDt sk_dt(DType t);
 
 // The node's element strides (contiguous when it has none).
