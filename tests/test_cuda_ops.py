@@ -30,7 +30,9 @@ def close(x, ref, rtol=1e-6, atol=0):
 
 COVERED = ["any", "all", "arange", "argmax", "argmin", "concat", "cumprod", "cumsum", "eye", "linspace",
            "random", "set_view", "as_strided", "matmul", "to_device", "gather", "scatter", "vector_norm",
-           "cholesky", "det", "eigh", "inv", "qr", "slogdet", "solve", "svd", "linalg_conj", "linalg_output"]
+           "cholesky", "det", "eigh", "inv", "qr", "slogdet", "solve", "svd", "linalg_conj", "linalg_output",
+           "sort", "argsort", "searchsorted", "nonzero", "nonzero_count", "repeat_indices", "unique_gather",
+           "unique_info"]
 
 
 @needs_build

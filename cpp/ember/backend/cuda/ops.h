@@ -12,6 +12,7 @@ struct Context;
 void register_creation_ops();  // arange, linspace, eye, random
 void register_copy_ops();      // set_view, concat
 void register_reduce_ops();    // any, all, argmax, argmin, cumsum, cumprod
+void register_sort_ops();      // sort, argsort, searchsorted, nonzero(_count), repeat_indices, unique_* (ops_sort*.cpp)
 
 // Copies `shape` elements of `item` bytes from src (element strides src_st) to dst (dst_st) on the
 // context's stream. Size-1 dimensions are dropped and contiguous neighbours merged first.

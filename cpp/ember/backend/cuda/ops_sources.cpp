@@ -1,5 +1,6 @@
 #include "ember/backend/cuda/ops_sources.h"
 
+#include "ember/backend/cuda/ops_sort_sources.h"
 #include "ember/backend/cuda/render.h"
 #include "ember/errors.h"
 
@@ -300,6 +301,7 @@ std::vector<OpSource> all_op_sources() {
   for (int item : {1, 2, 4, 8, 16}) out.push_back(copy_source(item));
   append_index_sources(out);   // ops_index_sources.cpp
   append_linalg_sources(out);  // ops_linalg_sources.cpp
+  for (OpSource& s : sort_op_sources()) out.push_back(std::move(s));
   return out;
 }
 

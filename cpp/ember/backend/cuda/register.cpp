@@ -38,6 +38,7 @@ void register_device() {
     register_reduce_ops();
     register_index_ops();   // gather, scatter
     register_linalg_ops();  // vector_norm, matmul of every dtype (replaces the cuBLAS-only entry), LAPACK
+    register_sort_ops();    // sort family through CUB (ops_sort.cpp)
   });
 }
 
