@@ -1,7 +1,9 @@
 """Issue 6's checklist items that no other pim test pins down exactly: host transfers are bulk
 (charged as transfers, no per-element READ/WRITE micro-ops), the cpu fallback warns once per op,
-and a profile entry names the exact Python line that created the op."""
+and a profile entry names the exact Python line that created the op; the two examples run."""
 import inspect
+import os
+import runpy
 import warnings
 
 import numpy as np
@@ -69,3 +71,17 @@ def test_profile_is_keyed_to_the_creating_line():
     assert origins["sum"].endswith(f"test_pim_checklist.py:{line}")
     assert origins["add"].endswith(f"test_pim_checklist.py:{line + 1}")
     assert z.item() == 3 * sum(range(32)) + 1
+
+
+@pytest.mark.parametrize("name", ["pim_readme.py", "pim_kmeans.py"])
+def test_examples_run_and_match_numpy(name, capsys):
+    ns = runpy.run_path(os.path.join(os.path.dirname(__file__), "..", "examples", name), run_name="__main__")
+    out = capsys.readouterr().out
+    if name == "pim_readme.py":
+        assert ns["result"] == 32.0 and "z[::2].sum() = 32.0" in out
+    else:  # labels equal NumPy's, centroids within float32 rounding of the tree sums
+        np.testing.assert_array_equal(ns["labels"], ns["ref_labels"])
+        np.testing.assert_allclose(ns["got"], ns["ref"], rtol=1e-5, atol=1e-5)
+    totals = ns["prof"].totals
+    assert totals["logic"][0] > 0 and totals["total"][0] == sum(totals[k][0] for k in (*MACHINE_KINDS, "transfer"))
+    assert "Latency" in out and "line" in out
