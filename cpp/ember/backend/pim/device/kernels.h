@@ -30,10 +30,10 @@ void register_search();          // search.cpp: searchsorted (compare-and-count)
 // [m * L, (m + 1) * L) of the result (L = shape[ax]); lines in the row-major order of the other axes.
 std::vector<uint64_t> lines_along(const Shape& shape, int ax);
 
-// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results of
-// out_dtype (reduction.cpp), in memory.
-Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
-                    ember::DType out_dtype);
+// Reduces M lines of L elements of src (line m: src[all[m * L .. (m + 1) * L)]) to M results in
+// src's dtype (reduction.cpp), in memory, by a pairwise tree over the lines' positions: float sums
+// and products have NumPy's pairwise error bound (O(log L) ulp).
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r);
 
 // A kernel's temporaries: the tensors kept here are freed at scope exit (on any path) or at
 // release(); a result taken out of `ts` beforehand is not freed.

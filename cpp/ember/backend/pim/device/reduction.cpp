@@ -2,7 +2,6 @@
 // over some axes combines the reduced slabs pairwise in memory with element-wise macros.
 #include <algorithm>
 #include <bit>
-#include <cmath>
 #include <cstring>
 
 #include "ember/backend/device.h"
@@ -99,7 +98,7 @@ void reduce_plain(Node& n) {
       bool red = std::find(axes.begin(), axes.end(), k) != axes.end();
       if (red == (pass == 1)) perm_shape.push_back(in.shape[k]), perm_strides.push_back(c[k]);
     }
-  set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r, n.dtype));
+  set_tensor(n, reduce_lines(src, strided_index(perm_shape, perm_strides, 0), M, L, r));
 }
 
 // initial=: the reduction's results combined with the initial value (a WRITE-filled tensor) by
@@ -282,8 +281,12 @@ void matmul_kernel(Node& n) {
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < nn; ++j)
         for (int64_t l = 0; l < k; ++l) {
-          const size_t p = size_t(((q * m + i) * nn + j) * k + l);
-          ia[p] = offa[q] + uint64_t(i * k + l), ib[p] = offb[q] + uint64_t(l * nn + j), all[p] = p;
+          // products slab by slab (l major), as reduce_lines' levels lay them out: its first
+          // level then moves whole blocks
+          const int64_t o = (q * m + i) * nn + j;
+          const size_t p = size_t(l * nb * m * nn + o);
+          ia[p] = offa[q] + uint64_t(i * k + l), ib[p] = offb[q] + uint64_t(l * nn + j);
+          all[size_t(o * k + l)] = p;
         }
   Temps tmp;
   const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
@@ -291,64 +294,55 @@ void matmul_kernel(Node& n) {
   const Tensor gb = tmp.keep(gather(tensor_of(B), ib, place));
   const Tensor prod = tmp.keep(alloc_like(place, t));
   run(logical ? Macro::And : Macro::Mul, prod, {ga, gb});
-  set_tensor(n, reduce_lines(prod, all, nb * m * nn, k, logical ? Reduce::Any : Reduce::Sum, n.dtype));
+  set_tensor(n, reduce_lines(prod, all, nb * m * nn, k, logical ? Reduce::Any : Reduce::Sum));
 }
 
 }  // namespace
 
-Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r,
-                    ember::DType out_dtype) {
-  const DType out_t = to_pim(out_dtype);
-  // Slab l (all M outputs' l-th element), as the flat input indices in output order.
-  auto slab = [&](int64_t l) {
-    std::vector<uint64_t> idx(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) idx[m] = all[size_t(m * L + l)];
-    return idx;
-  };
-  // Few outputs over a long axis: one tree reduction per output (log L macros each) beats
-  // combining L slabs one after another (L - 1 macros).
-  if (double(M) * (std::log2(double(L)) + 2) < double(L - 1)) {
-    std::vector<uint64_t> bits(static_cast<size_t>(M));
-    for (int64_t m = 0; m < M; ++m) {
-      std::vector<uint64_t> idx(all.begin() + m * L, all.begin() + (m + 1) * L);
-      Tensor g = gather(src, idx, placement_for(uint64_t(L), dtype_bits(src.dtype) > 32 ? 28 : -1));
-      try {
-        bits[m] = collective(r, g).value;
-      } catch (...) {
-        machine().free(g);
-        throw;
-      }
-      machine().free(g);
-    }
-    Tensor out = alloc(uint64_t(M), out_t);
-    std::vector<std::byte> host(size_t(M) * itemsize(out_dtype));
-    for (int64_t m = 0; m < M; ++m) std::memcpy(host.data() + m * itemsize(out_dtype), &bits[m], itemsize(out_dtype));
-    machine().write(out, host.data());  // the M results go back in one bulk write
-    charge({1, M, M * out.regs.nregs});
-    return out;
-  }
-  Tensor place = placement_for(uint64_t(M), dtype_bits(src.dtype) > 32 ? 28 : -1);
-  Tensor acc = gather(src, slab(0), place);
+Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t M, int64_t L, Reduce r) {
+  // Pairwise (a balanced tree over the L slabs, as NumPy's pairwise sum: error O(log L) ulp, not
+  // O(L)): each level lays the first ceil(len/2) slabs and the last floor(len/2) slabs of the
+  // current level one after another in two tensors of one placement and combines them with one
+  // macro, so a level is one macro over all its pairs at once and only four tensors are live at
+  // any time, whatever L (a binary counter of partial slabs needed log2(L) live tensors and ran
+  // out of registers). Slab l (all M outputs' l-th element) is [l * M, (l + 1) * M) of a level.
+  const DType t = src.dtype;
+  const int reserve = dtype_bits(t) > 32 ? 28 : -1;
   const Macro mac = reduce_macro(r);
-  try {
-    for (int64_t l = 1; l < L; ++l) {
-      Tensor x = gather(src, slab(l), place);
-      Tensor next = alloc_like(place, src.dtype);
-      try {
-        run(mac, next, {acc, x});
-      } catch (...) {
-        machine().free(x), machine().free(next);
-        throw;
-      }
-      machine().free(x);
-      machine().free(acc);
-      acc = next;
+  // An odd level's last slab is paired with the identity (as the machine's tree pads its rows).
+  const uint64_t pad = reduce_identity(r, t);
+  Temps level;  // the current level's tensor (src itself at level 0, not owned)
+  Tensor cur = src;
+  bool first = true;
+  auto at = [&](int64_t l, int64_t m) { return first ? all[size_t(m * L + l)] : uint64_t(l * M + m); };
+  for (int64_t len = L;;) {
+    const int64_t pairs = len / 2, keep = len - pairs;  // slab j < pairs: j + (j + keep)
+    std::vector<uint64_t> ia(size_t(keep * M)), ib(size_t(pairs * M));
+    for (int64_t j = 0; j < keep; ++j)
+      for (int64_t m = 0; m < M; ++m) ia[size_t(j * M + m)] = at(j, m);
+    for (int64_t j = 0; j < pairs; ++j)
+      for (int64_t m = 0; m < M; ++m) ib[size_t(j * M + m)] = at(j + keep, m);
+    Temps tmp;
+    const Tensor a = tmp.keep(gather(cur, ia, placement_for(uint64_t(keep * M), reserve)));
+    if (pairs == 0) {  // L == 1: the slab itself
+      tmp.ts.clear();
+      return a;
     }
-  } catch (...) {
-    machine().free(acc);
-    throw;
+    const Tensor b = tmp.keep(alloc_like(a, t));
+    if (pairs < keep) fill(b, pad);
+    move_elements(cur, ib, b, {});
+    const Tensor s = tmp.keep(alloc_like(a, t));
+    run(mac, s, {a, b});
+    tmp.ts.pop_back();  // s (kept last) is the next level
+    tmp.release();
+    level.release();
+    level.keep(s);
+    cur = s, first = false, len = keep;
+    if (len == 1) {
+      level.ts.clear();
+      return cur;
+    }
   }
-  return acc;
 }
 
 std::vector<uint64_t> lines_along(const Shape& in_shape, int ax) {

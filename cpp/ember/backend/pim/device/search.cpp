@@ -82,7 +82,7 @@ void searchsorted_kernel(Node& n) {
   }
   const Tensor counts = tmp.keep(alloc_like(place, DType::I64));
   run(Macro::Cast, counts, {pred});
-  set_tensor(n, reduce_lines(counts, all, m, len, Reduce::Sum, ember::DType::Int64));
+  set_tensor(n, reduce_lines(counts, all, m, len, Reduce::Sum));
 }
 
 }  // namespace
