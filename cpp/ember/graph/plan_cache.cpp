@@ -32,12 +32,17 @@ namespace {
 // one-element leaves, its value (passes fold and simplify by value); which nodes something outside
 // the schedule holds (they must be stored); the roots; and the switches the plan was made under.
 
-enum : uint64_t { kNodeTag = 0x6e6f6465ull << 32, kLeafTag = 0x6c656166ull << 32 };
+enum : uint64_t { kNodeTag = uint64_t{1} << 32, kLeafTag = uint64_t{2} << 32 };
 constexpr uint64_t kInputNode = uint64_t{1} << 62, kInputLeaf = uint64_t{2} << 62;
 
 bool is_write(const Node& n) {
   static const std::weak_ptr<Storage> none;
   return n.writes.owner_before(none) || none.owner_before(n.writes);
+}
+
+bool default_params(const Params& p) {
+  return p.axes.empty() && p.ints.empty() && !p.flag && p.offset == 0 && p.strides.empty() && p.scalars.empty() &&
+         p.dtype == DType::Float64 && !p.blob;
 }
 
 void put_params(std::vector<uint64_t>& w, const Params& p) {
@@ -56,15 +61,23 @@ void put_params(std::vector<uint64_t>& w, const Params& p) {
   }
 }
 
+// One word for the common case (kind, dtype, device, rank, the op name's length, whether there
+// are parameters, the input count), the op name's address, the shape, then what did not fit.
 void put_header(std::vector<uint64_t>& w, uint64_t tag, const Node& n) {
+  const uint64_t ndim = n.shape.size(), len = n.op.size(), nin = n.inputs.size();
+  const bool params = !default_params(n.params);
   w.push_back(tag | static_cast<uint64_t>(n.kind) | static_cast<uint64_t>(n.dtype) << 8 |
-              static_cast<uint64_t>(n.device) << 16 | static_cast<uint64_t>(n.shape.size()) << 24);
+              static_cast<uint64_t>(n.device) << 16 | std::min<uint64_t>(ndim, 255) << 24 |
+              std::min<uint64_t>(len, 255) << 40 | std::min<uint64_t>(nin, 0x7FFF) << 48 |
+              static_cast<uint64_t>(params) << 63);
   // Op names are static strings: the same address and length is the same name (two addresses of
   // one name only cost a miss).
   w.push_back(reinterpret_cast<uintptr_t>(n.op.data()));
-  w.push_back(n.op.size());
+  if (ndim >= 255) w.push_back(ndim);
+  if (len >= 255) w.push_back(len);
+  if (nin >= 0x7FFF) w.push_back(nin);
   for (int64_t d : n.shape) w.push_back(static_cast<uint64_t>(d));
-  put_params(w, n.params);
+  if (params) put_params(w, n.params);
 }
 
 // What the cache can replay: pure cpu computations. Writes (a new storage version, which may take
@@ -91,7 +104,7 @@ struct Key {
 bool make_key(const std::vector<Node*>& order, const std::vector<NodePtr>& roots, Key& key) {
   const int n = static_cast<int>(order.size());
   std::vector<uint64_t>& w = key.words;
-  w.reserve(static_cast<size_t>(n) * 12 + 16);
+  w.reserve(static_cast<size_t>(n) * 6 + 16);
   w.push_back(static_cast<uint64_t>(runtime::num_threads()) | static_cast<uint64_t>(concurrent_kernels()) << 32 |
               static_cast<uint64_t>(graph_passes_enabled()) << 33);
   FlatMap<const Node*, int> pos(order.size()), leaf_of(8);
@@ -102,7 +115,6 @@ bool make_key(const std::vector<Node*>& order, const std::vector<NodePtr>& roots
     const Node& x = *order[i];
     if (!replayable(x)) return false;
     put_header(w, kNodeTag, x);
-    w.push_back(x.inputs.size());
     for (const NodePtr& in : x.inputs) {
       if (const int* p = pos.find(in.get())) {
         ++refs[*p];
