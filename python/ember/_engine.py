@@ -2,7 +2,7 @@
 from . import _core
 from ._array import Array
 
-__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async"]
+__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async", "plan_cache_info"]
 
 
 def set_num_threads(n):
@@ -30,3 +30,12 @@ def eval_async(*arrays):
     the next sync point (.numpy(), print, float(), em.eval, ...) waits for the work and re-raises
     any error it met, as a synchronous evaluation would have."""
     _core.eval_async([a._h for a in arrays if isinstance(a, Array)])
+
+
+def plan_cache_info():
+    """The eager plan cache's counters, as a dict: `hits` (evaluations that replayed a kept plan),
+    `misses` (cacheable evaluations without one: the first sight of a graph's structure, or the
+    second, which makes the plan), `bypasses` (evaluations the cache leaves alone: writes, random
+    draws, opaque calls, other devices, profiling), `entries` (kept plans) and `enabled`
+    (EMBER_PLAN_CACHE=0 turns it off; in process `ember._core.set_plan_cache(False)`)."""
+    return dict(_core.plan_cache_info())

@@ -5,6 +5,7 @@
 
 #include "bindings.h"
 #include "ember/graph/eval.h"
+#include "ember/graph/plan_cache.h"
 #include "ember/runtime/thread_pool.h"
 
 namespace ember::py {
@@ -16,6 +17,22 @@ void bind_engine(nb::module_& m) {
   m.def("set_concurrent_kernels", &set_concurrent_kernels, nb::arg("on"),
         "Whether independent cpu Kernels of one evaluation overlap (EMBER_CONCURRENT_KERNELS=0: off at start).");
   m.def("concurrent_kernels", &concurrent_kernels);
+  m.def(
+      "plan_cache_info",
+      [] {
+        PlanCacheInfo i = plan_cache_info();
+        nb::dict d;
+        d["hits"] = i.hits;
+        d["misses"] = i.misses;
+        d["bypasses"] = i.bypasses;
+        d["entries"] = i.entries;
+        d["enabled"] = i.enabled;
+        return d;
+      },
+      "The eager plan cache's counters: hits, misses, bypasses, entries (kept plans), enabled.");
+  m.def("plan_cache_clear", &plan_cache_clear, "Drops every kept plan and zeroes the counters.");
+  m.def("set_plan_cache", &set_plan_cache_enabled, nb::arg("on"),
+        "Whether eager evaluations replay kept plans (EMBER_PLAN_CACHE=0: off at start).");
   m.def(
       "eval_async",
       [](const std::vector<Array>& arrays) {

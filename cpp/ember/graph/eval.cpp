@@ -21,6 +21,7 @@
 #include "ember/graph/observe.h"
 #include "ember/graph/passes/fusion.h"
 #include "ember/graph/passes/graph_passes.h"
+#include "ember/graph/plan_cache.h"
 #include "ember/graph/trace.h"
 #include "ember/runtime/allocator.h"
 #include "ember/runtime/scheduler.h"
@@ -507,6 +508,22 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
   between_kernels();
 }
 
+bool kernels_run_one_by_one(const std::vector<KernelDesc>& ks) {
+  if (ks.size() < 2 || !g_concurrent.load(std::memory_order_relaxed) || runtime::num_threads() < 2) return true;
+  for (size_t i = 0; i < ks.size();) {  // the runs run_kernels would hand to run_together
+    if (runs_alone(ks[i])) {
+      ++i;
+      continue;
+    }
+    size_t e = i + 1;
+    int64_t work = kernel_work(ks[i]);
+    while (e < ks.size() && !runs_alone(ks[e])) work += kernel_work(ks[e++]);
+    if (e - i > 1 && work >= kConcurrentMinElements) return false;
+    i = e;
+  }
+  return true;
+}
+
 void set_between_kernels(void (*hook)()) { g_between_kernels.store(hook); }
 
 void set_concurrent_kernels(bool on) { g_concurrent.store(on); }
@@ -564,6 +581,7 @@ void eval(const std::vector<NodePtr>& roots) {
 void eval_now(const std::vector<NodePtr>& roots) {
   if (std::all_of(roots.begin(), roots.end(), [](const NodePtr& r) { return r->evaluated; })) return;  // reads
   std::vector<Node*> order = schedule(roots);
+  if (plan_cache_eval(order, roots)) return;  // a graph of a known structure: its kept plan ran
   run_graph_passes(order, roots);
   std::vector<KernelDesc> kernels = fuse(order, roots, cpu_rules());
   debug_compiled(roots, kernels);  // EMBER_DEBUG

@@ -29,6 +29,9 @@ std::vector<KernelDesc> compile_kernels(const std::vector<Node*>& order, const s
 // Runs one Kernel and marks what it produced evaluated, keeping the nodes' inputs (the program runs
 // again); an error is rethrown naming the op and its line, as eval does.
 void run_kernel_keep_inputs(const KernelDesc& k);
+// Whether an evaluation would run these Kernels one by one in program order (no run of them side
+// by side on the threads): then running each with run_kernel_keep_inputs is the same schedule.
+bool kernels_run_one_by_one(const std::vector<KernelDesc>& kernels);
 
 // The Kernels evaluating the roots would run, without running them (for tests and users; the raw
 // node pointers are valid while the roots are unevaluated and alive).
