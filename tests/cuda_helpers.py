@@ -1,5 +1,6 @@
 """What the cuda test files share: whether this build has the cuda device, and skipping a test that
 needs a GPU with the reason none is usable."""
+import numpy as np
 import pytest
 
 import ember as em
@@ -12,3 +13,21 @@ def gpu():
     """Skips the calling test, naming why, unless a GPU and its driver are usable."""
     if not em.cuda.is_available():
         pytest.skip("no GPU/driver: " + em.cuda.why_unavailable())
+
+
+def on_gpu(a):
+    """A NumPy array (or nested list) copied to a new ember array on the GPU."""
+    return em.asarray(np.asarray(a), device="cuda")
+
+
+def close(x, ref, rtol=1e-6, atol=0):
+    """ember (or NumPy) result x == ref: same shape and dtype, floats within rtol/atol (nan == nan),
+    everything else exactly."""
+    got = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
+    ref = np.asarray(ref)
+    assert got.shape == ref.shape, (got.shape, ref.shape)
+    assert got.dtype == ref.dtype, (got.dtype, ref.dtype)
+    if ref.dtype.kind in "fc":
+        np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, ref)

@@ -5,22 +5,7 @@ import numpy as np
 import pytest
 
 import ember as em
-from cuda_helpers import gpu
-
-
-def on_gpu(a):
-    return em.asarray(np.asarray(a), device="cuda")
-
-
-def close(x, ref, rtol=1e-6, atol=0):
-    got = np.asarray(x.numpy() if hasattr(x, "numpy") else x)
-    ref = np.asarray(ref)
-    assert got.shape == ref.shape, (got.shape, ref.shape)
-    assert got.dtype == ref.dtype, (got.dtype, ref.dtype)
-    if ref.dtype.kind in "fc":
-        np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol, equal_nan=True)
-    else:
-        np.testing.assert_array_equal(got, ref)
+from cuda_helpers import close, gpu, on_gpu
 
 
 def sample(shape, dtype, seed=0):

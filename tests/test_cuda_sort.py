@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import ember as em
-from cuda_helpers import gpu, needs_build
+from cuda_helpers import gpu, needs_build, on_gpu
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 KEYS_H = ROOT / "cpp" / "ember" / "backend" / "cuda" / "ops_sort_keys.h"
@@ -121,10 +121,6 @@ def test_inverted_keys_give_the_stable_descending_order(keys_lib, dtype):
 
 
 # ---- on a GPU ----
-
-def on_gpu(a):
-    return em.asarray(np.asarray(a), device="cuda")
-
 
 def same(x, ref):
     got, ref = np.ascontiguousarray(x.numpy()), np.ascontiguousarray(ref)
