@@ -65,8 +65,11 @@ def test_binary_layouts_and_broadcasts(op, dtype):
 def test_unary_every_layout(op, dtype):
     if op == "reciprocal" and dtype == "bool":
         dtype = "int8"
-    if op in ("fabs", "deg2rad", "rad2deg") and dtype in ("bool", "int8"):
-        pytest.skip("float16 results (no pim microcode)")
+    if op in ("fabs", "deg2rad", "rad2deg") and dtype == "bool":
+        # NumPy gives float16 here, a dtype pim stores but has no microcode for: a clear refusal
+        with pytest.raises(NotImplementedError, match="float16"):
+            getattr(em, op)(em.asarray(np.array([True, False]), device="pim")).numpy()
+        return
     with em.default_device("pim"):
         for shape in [(), (0,), (1,), (7,), (3, 4), (2, 3, 4)]:
             x = sample(shape, dtype, 3, low=-4, high=5)
