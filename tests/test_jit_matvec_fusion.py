@@ -50,6 +50,9 @@ def test_gradient_step_is_one_matvec_kernel():
     # the residual is read only by the absorbed product: not stored
     block = text.split("fused matvec")[1].split("kernel ")[0]
     assert "store" not in block
+    # explain groups both products with the kernel that absorbed them
+    fused_rows = [l for l in str(em.explain((g, m))).splitlines() if " fused " in l and "exp" in l]
+    assert len(fused_rows) == 1 and fused_rows[0].count("matmul") == 2
 
 
 def test_count_drops_against_unfused_run():
