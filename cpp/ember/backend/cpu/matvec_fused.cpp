@@ -62,15 +62,15 @@ struct Bound {
 };
 
 struct Plan {
-  const Static* st;
-  const KernelDesc* k;
-  DType t;
-  int item;
-  int64_t m, kc, kp, rows;
-  const std::byte* a;  // A's first element
-  int64_t rs, cs;      // its strides
-  std::vector<std::byte> x;  // x, contiguous and zero-padded
-  std::vector<Bound> bound;
+  std::vector<std::byte>& x;  // x, contiguous and zero-padded
+  std::vector<Bound>& bound;
+  const Static* st = nullptr;
+  const KernelDesc* k = nullptr;
+  DType t = DType::Float64;
+  int item = 8;
+  int64_t m = 0, kc = 0, kp = 0, rows = 0;
+  const std::byte* a = nullptr;  // A's first element
+  int64_t rs = 0, cs = 0;        // its strides
 };
 
 // Per thread: the scratch registers (uniform inputs filled once), the block of A when it is
@@ -128,12 +128,24 @@ void copy_elements(int item, const std::byte* src, int64_t stride, int64_t n, st
   }
 }
 
-Plan bind_run(const KernelDesc& k) {
+// The calling thread's buffers of a run (kept between runs: a replayed program calls this kernel
+// once per iteration, and allocating them each time showed in profiles).
+struct RunBuffers {
+  std::vector<std::byte> x, partial, reds, folded;
+  std::vector<Bound> bound;
+};
+
+[[gnu::noinline]] RunBuffers& run_buffers() {
+  thread_local RunBuffers b;
+  return b;
+}
+
+Plan bind_run(const KernelDesc& k, RunBuffers& rb) {
   if (!k.prepared) k.prepared = make_static(k);
   const MatvecEnds& mv = k.matvec;
   const Node& a = *k.inputs[mv.matrix];
   const Node& x = *k.inputs[mv.vector];
-  Plan p;
+  Plan p{rb.x, rb.bound};
   p.st = static_cast<const Static*>(k.prepared.get());
   p.k = &k;
   p.t = a.dtype;
@@ -147,7 +159,7 @@ Plan bind_run(const KernelDesc& k) {
   p.cs = a.data.strides[1];
   p.x.assign(static_cast<size_t>((p.kp + row_slack(p.t)) * p.item), std::byte{0});
   copy_elements(p.item, x.data.byte_ptr(p.item), x.data.strides[0], p.kc, p.x.data());
-  p.bound.resize(p.st->regs.size());
+  p.bound.assign(p.st->regs.size(), Bound{});
   for (size_t r = 0; r < p.bound.size(); ++r) {
     const Reg& g = p.st->regs[r];
     Bound& b = p.bound[r];
@@ -257,12 +269,15 @@ void run_block(const Plan& p, Scratch& s, int64_t b, std::byte* g, std::byte* re
 
 void run_matvec_fused(const KernelDesc& k, Node*& failed) {
   failed = nullptr;
-  const Plan p = bind_run(k);
+  RunBuffers& rb = run_buffers();
+  const Plan p = bind_run(k, rb);
   Node& out = *k.matvec.transposed;
   alloc_output(out);
   const int64_t nblocks = (p.m + p.rows - 1) / p.rows;  // >= 1: the pass asks m >= 1
-  std::vector<std::byte> partial(static_cast<size_t>(nblocks * p.kp * p.item));
-  std::vector<std::byte> reds(static_cast<size_t>(nblocks * 8));
+  std::vector<std::byte>& partial = rb.partial;
+  std::vector<std::byte>& reds = rb.reds;
+  partial.resize(static_cast<size_t>(nblocks * p.kp * p.item));
+  reds.resize(static_cast<size_t>(nblocks * 8));
   auto body = [&](int64_t b0, int64_t b1) {
     Scratch& s = thread_scratch();  // (one TLS lookup: in a shared library each costs a call)
     init_scratch(p, s);
@@ -286,7 +301,8 @@ void run_matvec_fused(const KernelDesc& k, Node*& failed) {
   if (k.reduction) {  // the blocks' partials folded in block order
     Node& r = *k.reduction;
     alloc_output(r);
-    std::vector<std::byte> v(static_cast<size_t>(nblocks * p.item));
+    std::vector<std::byte>& v = rb.folded;
+    v.resize(static_cast<size_t>(nblocks * p.item));
     for (int64_t b = 0; b < nblocks; ++b) std::memcpy(v.data() + b * p.item, reds.data() + b * 8, p.item);
     p.st->fold(v.data(), nblocks, r.data.byte_ptr(p.item));
   }
