@@ -81,6 +81,32 @@ def test_gradient_step_matches_numpy(m, d, dtype):
     assert g.dtype == gr.dtype
 
 
+@pytest.mark.parametrize("layout", ["reversed_rows", "reversed_cols", "ember_transposed"])
+def test_ember_views_as_the_matrix_match_numpy(layout):
+    """Views made by ember (negative strides, a transpose): read through their strides."""
+    rng = np.random.default_rng(4)
+    base_np = rng.normal(size=(211, 7)) if layout != "ember_transposed" else rng.normal(size=(7, 211))
+    base = em.asarray(base_np)
+    X, Xn = {"reversed_rows": (base[::-1], base_np[::-1]),
+             "reversed_cols": (base[:, ::-1], base_np[:, ::-1]),
+             "ember_transposed": (base.T, base_np.T)}[layout]
+    wn, yn = rng.normal(size=7), (rng.uniform(size=211) < 0.5).astype(float)
+    g, mean = grad_step(em, X, em.asarray(wn), 0.5, em.asarray(yn))
+    assert "fused matvec" in kernel_listing(g, mean)
+    gr, meanr = grad_step(np, Xn, wn, 0.5, yn)
+    np.testing.assert_allclose(g.numpy(), gr, **tol("float64"))
+    np.testing.assert_allclose(float(mean), meanr, **tol("float64"))
+
+
+def test_reshapes_moved_past_the_chain_still_fuse():
+    """View pushdown can leave the chain on (m, 1) columns, reading the products directly."""
+    Xn = np.random.default_rng(6).normal(size=(150, 5))
+    X = em.asarray(Xn)
+    g = X.T @ (em.tanh(X @ em.ones(5)) - 1.0)
+    assert "fused matvec" in kernel_listing(g)
+    np.testing.assert_allclose(g.numpy(), Xn.T @ (np.tanh(Xn @ np.ones(5)) - 1.0), rtol=1e-12)
+
+
 @pytest.mark.parametrize("layout", ["transposed", "strided_rows", "strided_cols", "offset"])
 def test_non_contiguous_matrices_match_numpy(layout):
     rng = np.random.default_rng(1)

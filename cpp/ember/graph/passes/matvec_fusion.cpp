@@ -109,10 +109,17 @@ struct Match {
   int transposed_kernel = -1;
 };
 
-// The matvec ends of fused kernel `f`, if it has them.
+// `v` is `of` itself or a plain reshape of it, with shape `shape`.
+bool same_rows(const Node& v, const Node& of, const Shape& shape) {
+  return v.shape == shape && (&v == &of || plain_reshape(v, of));
+}
+
+// The matvec ends of fused kernel `f`, if it has them. Its iteration space is the m rows of A, as
+// (m,) or (m, 1) (view pushdown may move the reshapes of the products past the chain).
 bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, Match& out) {
   const KernelDesc& k = kernels[f];
-  if (k.single || k.code.empty() || k.shape.size() != 1 || k.code.front().node->device != DeviceType::CPU) return false;
+  if (k.single || k.code.empty() || k.code.front().node->device != DeviceType::CPU) return false;
+  if (k.shape.empty() || k.shape.size() > 2 || (k.shape.size() == 2 && k.shape[1] != 1)) return false;
   const int64_t m = k.shape[0];
   if (m < 1) return false;
   if (k.reduction) {  // folded over the whole row space (a fold the cpu runner combines by blocks)
@@ -121,33 +128,32 @@ bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, Match&
     if (r.op != "sum" && r.op != "max" && r.op != "min") return false;
   }
   for (const Node* in : k.inputs)  // the other inputs: one value per row, or one value in all
-    if (in->ndim() > 1 || (in->size() != 1 && in->size() != m)) return false;
+    if (in->size() != 1 && in->shape != k.shape) return false;
+  const Shape column{m, 1};
   const int nin = static_cast<int>(k.inputs.size());
   for (int j = 0; j < nin; ++j) {
-    const Node* v1 = k.inputs[j];
-    if (!is_as_strided(*v1) || v1->shape != Shape{m}) continue;
-    Node* gemv = v1->inputs[0].get();
-    if (!float_matvec(*gemv) || gemv->shape[0] != m || !plain_reshape(*v1, *gemv)) continue;
+    const Node* p = k.inputs[j];  // A @ x, or its reshape
+    Node* gemv = p->op == "matmul" ? const_cast<Node*>(p) : is_as_strided(*p) ? p->inputs[0].get() : nullptr;
+    if (!gemv || !float_matvec(*gemv) || gemv->shape != column || !same_rows(*p, *gemv, k.shape)) continue;
     const Node& a = *gemv->inputs[0];
     if (a.shape[0] != m || a.shape[1] < 1 || gemv->inputs[1]->shape != Shape{a.shape[1], 1}) continue;
-    // The product and its view are read by this kernel's instructions only: neither is ever stored.
-    if (single_producer(g, kernels, gemv) < 0 || single_producer(g, kernels, v1) < 0) continue;
-    if (!g.internal(gemv) || g.ref_count(gemv) != 1 || !g.internal(v1)) continue;
+    // The product (and its view) are read by this kernel's instructions only: never stored.
+    if (single_producer(g, kernels, gemv) < 0 || !g.internal(gemv)) continue;
+    if (p != gemv && (single_producer(g, kernels, p) < 0 || !g.internal(p) || g.ref_count(gemv) != 1)) continue;
     int reads_here = 0;
     for (const Instr& ins : k.code)
-      for (const NodePtr& in : ins.node->inputs) reads_here += in.get() == v1;
+      for (const NodePtr& in : ins.node->inputs) reads_here += in.get() == p;
     if (k.reduction)
-      for (const NodePtr& in : k.reduction->inputs) reads_here += in.get() == v1;
-    if (reads_here != g.ref_count(v1)) continue;
-    // A later single matmul A.T @ (m, 1) view of a stored register of shape (m,).
+      for (const NodePtr& in : k.reduction->inputs) reads_here += in.get() == p;
+    if (reads_here != g.ref_count(p)) continue;
+    // A later single matmul A.T @ r, r a stored register (or its (m, 1) reshape).
     for (int r : k.outputs) {
       Node* e = k.reg_node(r);
-      if (e->dtype != gemv->dtype || e->shape != Shape{m}) continue;
+      if (e->dtype != gemv->dtype || e->shape != k.shape) continue;
       for (size_t t = f + 1; t < kernels.size(); ++t) {
         Node* mm = kernels[t].single;
         if (!mm || !float_matvec(*mm) || mm->dtype != gemv->dtype || mm->shape != Shape{a.shape[1], 1}) continue;
-        const Node& v2 = *mm->inputs[1];
-        if (v2.shape != Shape{m, 1} || !plain_reshape(v2, *e) || !transpose_of(*mm->inputs[0], a)) continue;
+        if (!same_rows(*mm->inputs[1], *e, column) || !transpose_of(*mm->inputs[0], a)) continue;
         out = Match{j, r, gemv, mm, static_cast<int>(t)};
         return true;
       }
