@@ -242,3 +242,14 @@ def test_jitted_fit_identical_at_one_and_two_threads():
     finally:
         em.set_num_threads(before)
     assert np.array_equal(outs[0][0], outs[1][0]) and outs[0][1] == outs[1][1]
+
+
+def test_unrolled_steps_fuse_each_gradient_not_the_transposes():
+    """Without the row-major copy of X.T (too large to make), X.T @ err then the next step's X @ w
+    read as (X.T).T @ w could look like the pattern over the wide X.T: only tall matrices fuse."""
+    Xn, _, _, yn = data(5000, 30, np.float64, seed=3)
+    w, b = fit(em, em.asarray(Xn), em.asarray(yn), iters=3)
+    text = kernel_listing(w, b)
+    assert text.count("fused matvec (5000,)") == 3 and "fused matvec (30,)" not in text
+    wr, br = fit(np, Xn, yn, iters=3)
+    np.testing.assert_allclose(w.numpy(), wr, rtol=1e-11, atol=1e-13)

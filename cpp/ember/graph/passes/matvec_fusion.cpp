@@ -116,7 +116,11 @@ bool same_rows(const Node& v, const Node& of, const Shape& shape) {
 
 // The matvec ends of fused kernel `f`, if it has them. Its iteration space is the m rows of A, as
 // (m,) or (m, 1) (view pushdown may move the reshapes of the products past the chain).
-bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, Match& out) {
+// Only tall matrices (m >= k): the runner streams rows, each a few vectors long. (A wide one is
+// usually the transpose of a tall one whose products are fused already: X.T @ err, then the next
+// step's X @ w, read as (X.T).T.) Products another matvec kernel absorbed are taken.
+bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, const std::vector<char>& absorbed,
+           Match& out) {
   const KernelDesc& k = kernels[f];
   if (k.single || k.code.empty() || k.code.front().node->device != DeviceType::CPU) return false;
   if (k.shape.empty() || k.shape.size() > 2 || (k.shape.size() == 2 && k.shape[1] != 1)) return false;
@@ -136,9 +140,10 @@ bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, Match&
     Node* gemv = p->op == "matmul" ? const_cast<Node*>(p) : is_as_strided(*p) ? p->inputs[0].get() : nullptr;
     if (!gemv || !float_matvec(*gemv) || gemv->shape != column || !same_rows(*p, *gemv, k.shape)) continue;
     const Node& a = *gemv->inputs[0];
-    if (a.shape[0] != m || a.shape[1] < 1 || gemv->inputs[1]->shape != Shape{a.shape[1], 1}) continue;
+    if (a.shape[0] != m || a.shape[1] < 1 || a.shape[1] > m || gemv->inputs[1]->shape != Shape{a.shape[1], 1}) continue;
     // The product (and its view) are read by this kernel's instructions only: never stored.
-    if (single_producer(g, kernels, gemv) < 0 || !g.internal(gemv)) continue;
+    const int gk = single_producer(g, kernels, gemv);
+    if (gk < 0 || absorbed[gk] || !g.internal(gemv)) continue;
     if (p != gemv && (single_producer(g, kernels, p) < 0 || !g.internal(p) || g.ref_count(gemv) != 1)) continue;
     int reads_here = 0;
     for (const Instr& ins : k.code)
@@ -152,7 +157,8 @@ bool match(const std::vector<KernelDesc>& kernels, const Graph& g, int f, Match&
       if (e->dtype != gemv->dtype || e->shape != k.shape) continue;
       for (size_t t = f + 1; t < kernels.size(); ++t) {
         Node* mm = kernels[t].single;
-        if (!mm || !float_matvec(*mm) || mm->dtype != gemv->dtype || mm->shape != Shape{a.shape[1], 1}) continue;
+        if (!mm || absorbed[t] || !float_matvec(*mm) || mm->dtype != gemv->dtype || mm->shape != Shape{a.shape[1], 1})
+          continue;
         if (!same_rows(*mm->inputs[1], *e, column) || !transpose_of(*mm->inputs[0], a)) continue;
         out = Match{j, r, gemv, mm, static_cast<int>(t)};
         return true;
@@ -231,7 +237,7 @@ void fuse_matvec_ends(std::vector<KernelDesc>& kernels, const std::vector<NodePt
   bool any = false;
   for (size_t f = 0; f < kernels.size(); ++f) {
     Match mt;
-    if (kernels[f].single || !match(kernels, g, static_cast<int>(f), mt) || absorbed[mt.transposed_kernel]) continue;
+    if (kernels[f].single || !match(kernels, g, static_cast<int>(f), absorbed, mt)) continue;
     absorb(kernels[f], mt);
     absorbed[mt.transposed_kernel] = 1;
     any = true;
