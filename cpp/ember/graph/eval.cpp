@@ -14,6 +14,7 @@
 
 #include "ember/array.h"
 #include "ember/backend/cpu/fused.h"
+#include "ember/backend/cpu/matvec_fused.h"
 #include "ember/backend/device.h"
 #include "ember/errors.h"
 #include "ember/graph/control.h"
@@ -169,7 +170,8 @@ void execute(const KernelDesc& k, Node*& failed) {
                                               : DeviceType::CPU;
     if (device == DeviceType::CPU) {
       if (FusedObserver watch = fused_observer()) watch(k);
-      cpu::run_fused(k, failed);
+      if (k.matvec.transposed) cpu::run_matvec_fused(k, failed);
+      else cpu::run_fused(k, failed);
     } else {
       run_fused_on(device, k);
     }

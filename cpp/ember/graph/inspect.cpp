@@ -71,6 +71,8 @@ GraphInfo inspect(const std::vector<NodePtr>& roots, const std::vector<KernelDes
     } else {
       for (const Instr& in : k.code) kr.nodes.push_back(id_of(in.node));
       if (k.reduction) kr.nodes.push_back(id_of(k.reduction));
+      if (k.matvec.transposed)  // the two products a matvec kernel absorbed are its members
+        for (const Node* n : {k.matvec.gemv, k.matvec.transposed}) kr.nodes.push_back(id_of(n));
       for (const Node* in : k.inputs) kr.inputs.push_back(id_of(in));
       for (const Node* out : k.produced()) kr.outputs.push_back(id_of(out));
     }

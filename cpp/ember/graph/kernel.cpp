@@ -24,9 +24,16 @@ std::string describe(const std::vector<KernelDesc>& kernels) {
       s << kn.single->op << " " << dtype_name(kn.single->dtype) << " " << shape_str(kn.single->shape) << "\n";
       continue;
     }
-    s << "fused " << shape_str(kn.shape) << "\n";
-    for (size_t i = 0; i < kn.inputs.size(); ++i)
-      s << "  %" << i << " = load " << dtype_name(kn.inputs[i]->dtype) << " " << shape_str(kn.inputs[i]->shape) << "\n";
+    const MatvecEnds& mv = kn.matvec;
+    s << (mv.transposed ? "fused matvec " : "fused ") << shape_str(kn.shape) << "\n";
+    for (size_t i = 0; i < kn.inputs.size(); ++i) {
+      const int r = static_cast<int>(i);
+      if (mv.transposed && r == mv.product)
+        s << "  %" << i << " = matmul %" << mv.matrix << " %" << mv.vector << " " << dtype_name(kn.inputs[i]->dtype)
+          << " " << shape_str(kn.inputs[i]->shape) << "\n";
+      else
+        s << "  %" << i << " = load " << dtype_name(kn.inputs[i]->dtype) << " " << shape_str(kn.inputs[i]->shape) << "\n";
+    }
     for (size_t i = 0; i < kn.code.size(); ++i) {
       const Instr& in = kn.code[i];
       s << "  %" << kn.inputs.size() + i << " = " << in.node->op << " " << dtype_name(in.node->dtype);
@@ -40,6 +47,9 @@ std::string describe(const std::vector<KernelDesc>& kernels) {
         s << (i ? ", " : "") << kn.reduction->params.axes[i];
       s << ") -> " << dtype_name(kn.reduction->dtype) << " " << shape_str(kn.reduction->shape) << "\n";
     }
+    if (mv.transposed)
+      s << "  matmul transpose(%" << mv.matrix << ") %" << mv.residual << " -> " << dtype_name(mv.transposed->dtype) << " "
+        << shape_str(mv.transposed->shape) << "\n";
   }
   return s.str();
 }

@@ -16,6 +16,18 @@ struct Instr {
   std::vector<int> args;  // registers read
 };
 
+// A fused program between two matrix-vector products over one matrix A (m x k): register `product`
+// holds A @ x, computed block by block of rows and never stored, and node `transposed` receives
+// A^T @ register `residual` — one pass over A instead of two (graph/passes/matvec_fusion.h).
+struct MatvecEnds {
+  int matrix = -1;              // the input register holding A (read by no instruction)
+  int vector = -1;              // the input register holding x, shape (k, 1)
+  int product = -1;             // the input register standing for A @ x, shape (m,)
+  int residual = -1;            // the register r of shape (m,) whose A^T r is computed
+  Node* gemv = nullptr;         // the matmul A @ x (m x 1) the product replaces
+  Node* transposed = nullptr;   // the matmul A^T @ r (k x 1), produced by the kernel
+};
+
 struct KernelDesc {
   // A single node run by its device's kernel (opaque ops, views, unfusable nodes); null if fused.
   Node* single = nullptr;
@@ -27,6 +39,7 @@ struct KernelDesc {
   std::vector<int> outputs;    // registers materialized into their nodes (shape == `shape`)
   Node* reduction = nullptr;   // a trailing reduction of the last register, or null
   int result = -1;             // the register the reduction reads
+  MatvecEnds matvec;           // set (matvec.transposed != null) for a kernel between two matvecs
 
   // What the device worked out from the kernel's shapes and strides, kept for its next run: a
   // compiled Program runs the same KernelDesc again and again on new data (the device checks that
@@ -44,6 +57,7 @@ struct KernelDesc {
     if (single) return f(single);
     for (int r : outputs) f(reg_node(r));
     if (reduction) f(reduction);
+    if (matvec.transposed) f(matvec.transposed);
   }
 };
 

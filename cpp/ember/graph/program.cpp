@@ -30,14 +30,18 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
     if (k.single) wanted.insert(k.single);
     for (const Instr& ins : k.code) wanted.insert(ins.node);
     if (k.reduction) wanted.insert(k.reduction);
+    if (k.matvec.transposed) wanted.insert(k.matvec.transposed);
   }
+  // (Walked through every node: a computed node may sit below one that no Kernel computes, such as
+  // the matrix below a product a matvec kernel absorbed.)
+  std::unordered_set<const Node*> seen;
   std::vector<NodePtr> stack(outputs_.begin(), outputs_.end());
   while (!stack.empty()) {
     NodePtr n = std::move(stack.back());
     stack.pop_back();
-    if (!wanted.erase(n.get())) continue;
+    if (!seen.insert(n.get()).second) continue;
     for (auto& in : n->inputs) stack.push_back(in);
-    nodes_.push_back(std::move(n));
+    if (wanted.count(n.get())) nodes_.push_back(std::move(n));
   }
   // Free each intermediate after the last Kernel that reads it, so a long program (an unrolled
   // loop) recycles its buffers as it goes instead of holding every step's value to the end.

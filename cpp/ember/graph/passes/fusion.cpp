@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "ember/graph/node_map.h"
+#include "ember/graph/passes/matvec_fusion.h"
 
 namespace ember {
 namespace {
@@ -255,6 +256,7 @@ std::vector<KernelDesc> fuse(const std::vector<Node*>& order, const std::vector<
     for (int p : touched) reg[p] = -1;
     touched.clear();
   }
+  fuse_matvec_ends(kernels, roots);
   return kernels;
 }
 
