@@ -72,6 +72,9 @@ const char* macro_name(Macro m) {
     case Macro::Rad2Deg: return "rad2deg";
     case Macro::Reciprocal: return "reciprocal";
     case Macro::FMod: return "fmod";
+    case Macro::NextAfter: return "nextafter";
+    case Macro::LogAddExp: return "logaddexp";
+    case Macro::LogAddExp2: return "logaddexp2";
     case Macro::Asinh: return "arcsinh";
     case Macro::Acosh: return "arccosh";
     case Macro::Atanh: return "arctanh";

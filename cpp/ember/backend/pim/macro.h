@@ -22,6 +22,8 @@ enum class Macro {
   Imag, FMin, FMax, CopySign, Heaviside, Deg2Rad, Rad2Deg, Reciprocal, FMod,
   // inverse hyperbolic functions (float32; microcode/float_ahyp.cpp)
   Asinh, Acosh, Atanh,
+  // nextafter (float32 / float64), logaddexp / logaddexp2 (float32; microcode/float_next.cpp)
+  NextAfter, LogAddExp, LogAddExp2,
 };
 
 const char* macro_name(Macro m);

@@ -3,7 +3,9 @@
 // index: log2(L) rounds of element-wise work, the operands moved into place with MOVEs. Neighbours
 // keep the lower index on the left, so a tie keeps it (NumPy's first occurrence), and a NaN beats
 // any number (NumPy returns the first NaN).
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "ember/backend/device.h"
 #include "kernels.h"
@@ -22,16 +24,11 @@ Tensor line_positions(int64_t M, int64_t L) {
   return upload(d, ember::DType::Int32, {M * L});
 }
 
-void arg_kernel(Node& n) {
-  const Node& in = *n.inputs[0];
-  const bool is_max = n.op == "argmax";
+// The tournament's int64 result, computed in a placement that keeps `reserve` registers free.
+Tensor tournament(const Node& in, int ax, bool is_max, int reserve) {
   const DType t = to_pim(in.dtype);
-  if (n.size() == 0) return set_tensor(n, empty_tensor(DType::I64));
-  const int ax = int(n.params.axes.at(0));
   const int64_t L = in.shape[ax], M = in.size() / L;
-  if (L > int64_t(INT32_MAX)) throw Unsupported("lines longer than 2^31 elements");
   const bool floating = t == DType::F32 || t == DType::F64;
-  const int reserve = dtype_bits(t) > 32 ? 28 : -1;
   // Lines laid out one after another: element (m, l) at m * w + l, w the current line width.
   Temps carried;  // this round's values and positions
   Tensor vals = carried.keep(gather(tensor_of(in), lines_along(in.shape, ax), placement_for(uint64_t(M * L), reserve)));
@@ -78,7 +75,29 @@ void arg_kernel(Node& n) {
     machine().free(out);
     throw;
   }
-  set_tensor(n, out);
+  return out;
+}
+
+void arg_kernel(Node& n) {
+  const Node& in = *n.inputs[0];
+  const DType t = to_pim(in.dtype);
+  if (n.size() == 0) return set_tensor(n, empty_tensor(DType::I64));
+  const int ax = int(n.params.axes.at(0));
+  if (in.shape[ax] > int64_t(INT32_MAX)) throw Unsupported("lines longer than 2^31 elements");
+  // A round keeps five tensors (two values, two positions, a flag) in its placement while the
+  // compare runs (float32 less: 13 scratch registers, float64: 23), so the placement must leave
+  // that much free: the default reserve (14, for one macro on one tensor) ran out of registers
+  // in crossbars crowded by live arrays. A range that still runs short (other arrays allocated
+  // meanwhile) is retried in the emptiest range; every tensor of the failed try is freed.
+  const int wide = dtype_bits(t) > 32 ? 2 : 1;
+  const int need = std::min(31, 2 * wide + 3 + (wide == 2 ? 23 : 13));
+  for (int reserve : {need, 31}) {
+    try {
+      return set_tensor(n, tournament(in, ax, n.op == "argmax", reserve));
+    } catch (const std::runtime_error& e) {
+      if (reserve == 31 || !out_of_registers(e)) throw;
+    }
+  }
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ constexpr std::pair<std::string_view, Macro> kMacros[] = {
     {"heaviside", Macro::Heaviside}, {"deg2rad", Macro::Deg2Rad}, {"rad2deg", Macro::Rad2Deg},
     {"reciprocal", Macro::Reciprocal}, {"fmod", Macro::FMod},
     {"asinh", Macro::Asinh}, {"acosh", Macro::Acosh}, {"atanh", Macro::Atanh},
+    {"nextafter", Macro::NextAfter}, {"logaddexp", Macro::LogAddExp}, {"logaddexp2", Macro::LogAddExp2},
 };
 
 std::optional<Macro> macro_named(std::string_view op) {

@@ -289,7 +289,7 @@ void matmul_kernel(Node& n) {
           all[size_t(o * k + l)] = p;
         }
   Temps tmp;
-  const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : -1);
+  const Tensor place = placement_for(uint64_t(P), dtype_bits(t) > 32 ? 28 : 20);  // ga, gb, prod + multiply
   const Tensor ga = tmp.keep(gather(tensor_of(A), ia, place));
   const Tensor gb = tmp.keep(gather(tensor_of(B), ib, place));
   const Tensor prod = tmp.keep(alloc_like(place, t));
@@ -307,7 +307,11 @@ Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t
   // any time, whatever L (a binary counter of partial slabs needed log2(L) live tensors and ran
   // out of registers). Slab l (all M outputs' l-th element) is [l * M, (l + 1) * M) of a level.
   const DType t = src.dtype;
-  const int reserve = dtype_bits(t) > 32 ? 28 : -1;
+  // A level keeps three tensors (a, b, s) in its placement while the macro runs (float32
+  // multiply: 17 scratch registers, 64-bit multiply: 22), so the placement leaves that much
+  // free; the default reserve (14) ran out of registers in crossbars crowded by live arrays.
+  // A level that still runs short is redone in the emptiest range.
+  const int reserve = dtype_bits(t) > 32 ? 28 : 20;
   const Macro mac = reduce_macro(r);
   // An odd level's last slab is paired with the identity (as the machine's tree pads its rows).
   const uint64_t pad = reduce_identity(r, t);
@@ -322,19 +326,27 @@ Tensor reduce_lines(const Tensor& src, const std::vector<uint64_t>& all, int64_t
       for (int64_t m = 0; m < M; ++m) ia[size_t(j * M + m)] = at(j, m);
     for (int64_t j = 0; j < pairs; ++j)
       for (int64_t m = 0; m < M; ++m) ib[size_t(j * M + m)] = at(j + keep, m);
-    Temps tmp;
-    const Tensor a = tmp.keep(gather(cur, ia, placement_for(uint64_t(keep * M), reserve)));
-    if (pairs == 0) {  // L == 1: the slab itself
-      tmp.ts.clear();
-      return a;
+    Tensor s;
+    for (int rsv : {reserve, 31}) {
+      Temps tmp;
+      const Tensor a = tmp.keep(gather(cur, ia, placement_for(uint64_t(keep * M), rsv)));
+      if (pairs == 0) {  // L == 1: the slab itself
+        tmp.ts.clear();
+        return a;
+      }
+      const Tensor b = tmp.keep(alloc_like(a, t));
+      if (pairs < keep) fill(b, pad);
+      move_elements(cur, ib, b, {});
+      s = tmp.keep(alloc_like(a, t));
+      try {
+        run(mac, s, {a, b});
+      } catch (const std::runtime_error& e) {
+        if (rsv == 31 || !out_of_registers(e)) throw;
+        continue;  // tmp frees a, b, s
+      }
+      tmp.ts.pop_back();  // s (kept last) is the next level
+      break;
     }
-    const Tensor b = tmp.keep(alloc_like(a, t));
-    if (pairs < keep) fill(b, pad);
-    move_elements(cur, ib, b, {});
-    const Tensor s = tmp.keep(alloc_like(a, t));
-    run(mac, s, {a, b});
-    tmp.ts.pop_back();  // s (kept last) is the next level
-    tmp.release();
     level.release();
     level.keep(s);
     cur = s, first = false, len = keep;

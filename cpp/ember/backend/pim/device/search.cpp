@@ -59,7 +59,7 @@ void searchsorted_kernel(Node& n) {
   auto on_pim = [&](const Node& a) {
     return a.device == DeviceType::PIM ? tensor_of(a) : tmp.keep(upload(a.data, a.dtype, a.shape));
   };
-  const Tensor place = placement_for(P, dtype_bits(t) > 32 ? 28 : -1);
+  const Tensor place = placement_for(P, dtype_bits(t) > 32 ? 28 : 20);  // three tensors + a compare
   const Tensor gx = tmp.keep(gather(on_pim(x), ix, place));
   const Tensor gv = tmp.keep(gather(on_pim(v), iv, place));
   auto bools = [&] { return tmp.keep(alloc_like(place, DType::Bool)); };

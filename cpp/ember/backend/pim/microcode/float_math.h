@@ -21,6 +21,9 @@ void fatan(Builder& b, FloatFormat f, const Bits& o, const Bits& x);
 void fasin_acos(Builder& b, FloatFormat f, const Bits& o, const Bits& x, bool acos);
 void fatan2(Builder& b, FloatFormat f, const Bits& o, const Bits& y, const Bits& x);
 void fpow(Builder& b, FloatFormat f, const Val& o, const Val& x, const Val& y);
+// nextafter (float32 / float64) and logaddexp / logaddexp2 (float32; float_next.cpp).
+void fnextafter(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y);
+void flogaddexp(Builder& b, FloatFormat f, const Bits& o, const Bits& x, const Bits& y, bool base2);
 // asinh / acosh / atanh (kind Sinh / Cosh / Tanh; float_ahyp.cpp).
 void fahyp(Builder& b, FloatFormat f, const Bits& o, const Bits& x, HypKind kind);
 

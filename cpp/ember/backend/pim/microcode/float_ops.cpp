@@ -136,6 +136,7 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Sqrt: fsqrt(b, f, o, X(0)); return true;
     case Macro::Sin: ftrig(b, f, o, X(0), false); return true;
     case Macro::Cos: ftrig(b, f, o, X(0), true); return true;
+    case Macro::NextAfter: fnextafter(b, f, o, X(0), X(1)); return true;
     default: break;
   }
   if (t != DType::F32) return false;  // the composed functions have float32 polynomials only
@@ -159,6 +160,8 @@ bool emit_float_macro(Builder& b, Macro m, DType t, DType out_t, const Val& out,
     case Macro::Asinh: fahyp(b, f, o, X(0), HypKind::Sinh); return true;
     case Macro::Acosh: fahyp(b, f, o, X(0), HypKind::Cosh); return true;
     case Macro::Atanh: fahyp(b, f, o, X(0), HypKind::Tanh); return true;
+    case Macro::LogAddExp: flogaddexp(b, f, o, X(0), X(1), false); return true;
+    case Macro::LogAddExp2: flogaddexp(b, f, o, X(0), X(1), true); return true;
     default: return false;
   }
 }
