@@ -12,6 +12,8 @@ import textwrap
 
 import pytest
 
+import ember as em
+
 PRELUDE = """
 import gc
 import numpy as np
@@ -40,8 +42,7 @@ def run_script(body):
     code = PRELUDE + textwrap.dedent(body)
     env = dict(os.environ)
     env.pop("EMBER_DEVICE", None)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env["PYTHONPATH"] = os.path.join(root, "python") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = os.path.dirname(em.__path__[0])  # the ember these tests import (dev tree or installed)
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
 
