@@ -31,3 +31,14 @@ def close(x, ref, rtol=1e-6, atol=0):
         np.testing.assert_allclose(got, ref, rtol=rtol, atol=atol, equal_nan=True)
     else:
         np.testing.assert_array_equal(got, ref)
+
+
+def sample(shape, dtype, seed=0):
+    """Normal values (x4) of `dtype` for the cuda tests: complex gets an imaginary part, bool is x > 0."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * 4
+    if np.dtype(dtype).kind == "c":
+        x = x + 1j * rng.standard_normal(shape)
+    if np.dtype(dtype).kind == "b":
+        return x > 0
+    return x.astype(dtype)

@@ -5,17 +5,7 @@ import numpy as np
 import pytest
 
 import ember as em
-from cuda_helpers import close, gpu, on_gpu
-
-
-def sample(shape, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(shape) * 4
-    if np.dtype(dtype).kind == "c":
-        x = x + 1j * rng.standard_normal(shape)
-    if np.dtype(dtype).kind == "b":
-        return x > 0
-    return x.astype(dtype)
+from cuda_helpers import close, gpu, on_gpu, sample
 
 
 # ---- gather / scatter ----

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import ember as em
-from cuda_helpers import close, gpu, needs_build, on_gpu
+from cuda_helpers import close, gpu, needs_build, on_gpu, sample
 
 cuda = em.cuda
 
@@ -40,16 +40,6 @@ def test_unavailable_device_raises_a_clear_error():
 DTYPES = [np.bool_, np.int8, np.int32, np.int64, np.uint8, np.uint64, np.float16, np.float32, np.float64,
           np.complex64, np.complex128]
 SHAPES = [(), (0,), (1,), (7,), (3, 5), (2, 1, 4), (1000, 3), (3, 0, 2)]
-
-
-def sample(shape, dtype, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal(shape) * 4
-    if np.dtype(dtype).kind == "c":
-        x = x + 1j * rng.standard_normal(shape)
-    if np.dtype(dtype).kind == "b":
-        return x > 0
-    return x.astype(dtype)
 
 
 def tol(dtype):
