@@ -25,6 +25,7 @@
 #include "ember/graph/plan_cache.h"
 #include "ember/graph/trace.h"
 #include "ember/runtime/allocator.h"
+#include "ember/runtime/env.h"
 #include "ember/runtime/scheduler.h"
 #include "ember/runtime/thread_pool.h"
 
@@ -227,11 +228,7 @@ void run(const KernelDesc& k, Node*& failed, const Drops& drops = {}) {
 
 constexpr int64_t kConcurrentMinElements = int64_t{1} << 15;  // below, starting tasks costs more
 
-bool concurrent_from_env() {
-  const char* v = std::getenv("EMBER_CONCURRENT_KERNELS");
-  return !(v && std::string_view(v) == "0");
-}
-std::atomic<bool> g_concurrent{concurrent_from_env()};
+std::atomic<bool> g_concurrent{env_switch_on("EMBER_CONCURRENT_KERNELS")};
 
 bool runs_alone(const KernelDesc& k) {
   auto off_cpu = [](const Node* n) { return n->device != DeviceType::CPU; };

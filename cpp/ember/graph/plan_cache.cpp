@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -17,6 +15,7 @@
 #include "ember/graph/passes/graph_passes.h"
 #include "ember/graph/trace.h"
 #include "ember/runtime/allocator.h"
+#include "ember/runtime/env.h"
 #include "ember/runtime/profiler.h"
 #include "ember/runtime/thread_pool.h"
 
@@ -293,17 +292,12 @@ bool replay(Entry& e, const std::vector<Node*>& order, const std::vector<Node*>&
 constexpr size_t kMaxEntries = 64;    // kept plans; the oldest goes first
 constexpr size_t kMaxSeen = 1 << 12;  // keys seen once, remembered (forgotten all at once when full)
 
-bool enabled_from_env() {
-  const char* v = std::getenv("EMBER_PLAN_CACHE");
-  return !(v && std::string_view(v) == "0");
-}
-
 struct Cache {
   std::mutex mu;
   std::unordered_map<size_t, std::shared_ptr<Entry>> entries;
   std::deque<size_t> age;  // entry hashes, oldest first
   std::unordered_set<size_t> seen;
-  std::atomic<bool> enabled{enabled_from_env()};
+  std::atomic<bool> enabled{env_switch_on("EMBER_PLAN_CACHE")};
   std::atomic<int64_t> hits{0}, misses{0}, bypasses{0};
 };
 

@@ -15,6 +15,7 @@
 #include "ember/graph/passes/simplify.h"
 #include "ember/graph/passes/view_pushdown.h"
 #include "ember/runtime/allocator.h"
+#include "ember/runtime/env.h"
 
 namespace ember {
 namespace {
@@ -90,8 +91,7 @@ void set_graph_passes_enabled(bool on) { g_enabled.store(on ? 1 : 0); }
 bool graph_passes_enabled() {
   int v = g_enabled.load(std::memory_order_relaxed);
   if (v < 0) {
-    const char* env = std::getenv("EMBER_GRAPH_PASSES");
-    v = env && std::string_view(env) == "0" ? 0 : 1;
+    v = env_switch_on("EMBER_GRAPH_PASSES") ? 1 : 0;
     g_enabled.store(v);
   }
   return v == 1;

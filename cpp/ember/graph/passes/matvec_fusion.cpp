@@ -1,9 +1,9 @@
 #include "ember/graph/passes/matvec_fusion.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <string_view>
 #include <unordered_map>
+
+#include "ember/runtime/env.h"
 
 namespace ember {
 namespace {
@@ -224,10 +224,7 @@ void drop_dead(std::vector<KernelDesc>& kernels, const Graph& g) {
 }  // namespace
 
 void fuse_matvec_ends(std::vector<KernelDesc>& kernels, const std::vector<NodePtr>& roots) {
-  static const bool enabled = [] {
-    const char* v = std::getenv("EMBER_MATVEC_FUSION");
-    return !(v && std::string_view(v) == "0");
-  }();
+  static const bool enabled = env_switch_on("EMBER_MATVEC_FUSION");
   if (!enabled) return;
   int matmuls = 0;
   for (const KernelDesc& k : kernels) matmuls += k.single && k.single->op == "matmul";
