@@ -2,7 +2,7 @@
 from . import _core
 from ._array import Array
 
-__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async", "plan_cache_info"]
+__all__ = ["set_num_threads", "get_num_threads", "kernels", "eval_async", "plan_cache_info", "program_info"]
 
 
 def set_num_threads(n):
@@ -39,3 +39,12 @@ def plan_cache_info():
     draws, opaque calls, other devices, profiling), `entries` (kept plans) and `enabled`
     (EMBER_PLAN_CACHE=0 turns it off; in process `ember._core.set_plan_cache(False)`)."""
     return dict(_core.plan_cache_info())
+
+
+def program_info():
+    """Counters over the compiled Programs built so far (a @em.jit plan, a loop body), as a dict:
+    `programs` built, `rolled_regions` (runs of Kernels that repeat trip after trip, such as a
+    Python loop the trace unrolled, which the Program runs as a loop over its first trip),
+    `rolled_kernels` (the Kernels those regions cover) and `rolled_trips` (trips run that way).
+    EMBER_REROLL=0 turns rolling off for Programs built after it is set (docs/jit.md)."""
+    return dict(_core.program_info())

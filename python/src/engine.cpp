@@ -6,6 +6,7 @@
 #include "bindings.h"
 #include "ember/graph/eval.h"
 #include "ember/graph/plan_cache.h"
+#include "ember/graph/program.h"
 #include "ember/runtime/thread_pool.h"
 
 namespace ember::py {
@@ -30,6 +31,19 @@ void bind_engine(nb::module_& m) {
         return d;
       },
       "The eager plan cache's counters: hits, misses, bypasses, entries (kept plans), enabled.");
+  m.def(
+      "program_info",
+      [] {
+        ProgramInfo i = program_info();
+        nb::dict d;
+        d["programs"] = i.programs;
+        d["rolled_regions"] = i.rolled_regions;
+        d["rolled_kernels"] = i.rolled_kernels;
+        d["rolled_trips"] = i.rolled_trips;
+        return d;
+      },
+      "Counters over the compiled Programs (jit plans, loop bodies) built so far: programs, rolled_regions, "
+      "rolled_kernels, rolled_trips.");
   m.def("plan_cache_clear", &plan_cache_clear, "Drops every kept plan and zeroes the counters.");
   m.def("set_plan_cache", &set_plan_cache_enabled, nb::arg("on"),
         "Whether eager evaluations replay kept plans (EMBER_PLAN_CACHE=0: off at start).");

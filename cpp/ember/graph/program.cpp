@@ -1,11 +1,22 @@
 #include "ember/graph/program.h"
 
+#include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "ember/graph/eval.h"
+#include "ember/runtime/env.h"
 
 namespace ember {
+namespace {
+
+std::atomic<int64_t> g_programs{0}, g_regions{0}, g_rolled_kernels{0}, g_trips{0};
+
+}  // namespace
+
+ProgramInfo program_info() {
+  return {g_programs.load(), g_regions.load(), g_rolled_kernels.load(), g_trips.load()};
+}
 
 Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
   const int n_args = plan.num_params;
@@ -63,15 +74,68 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
       if (params_[i] == o) which = static_cast<int>(i);
     output_param_.push_back(which);
   }
+  if (env_switch_on("EMBER_REROLL")) rolled_ = find_rolled_regions(kernels_, outputs_, params_);
+  // The nodes only the trips after a template produce are never set: runs leave them alone.
+  std::unordered_set<const Node*> idle;
+  for (const RolledRegion& r : rolled_) {
+    for (size_t i = r.start + r.period; i < r.start + r.period * r.trips; ++i) {
+      const KernelDesc& k = kernels_[i];
+      k.each_produced([&](Node* n) { idle.insert(n); });
+      for (const Instr& ins : k.code) idle.insert(ins.node);
+    }
+    for (auto& res : r.results) idle.erase(res.first);
+    g_rolled_kernels += static_cast<int64_t>(r.period * r.trips);
+  }
+  for (auto& n : nodes_)
+    if (!idle.count(n.get())) touched_.push_back(n.get());
+  g_regions += static_cast<int64_t>(rolled_.size());
+  ++g_programs;
+}
+
+// Runs the region's first trip again and again: before each later trip, the nodes it read from
+// before the loop take the values the previous trip left in their template nodes; after the last,
+// the nodes of the last trip that later Kernels and the results read take their template's values.
+// The nodes the loop read are given back their own values however the loop ends.
+void Program::run_rolled(const RolledRegion& r) {
+  struct Restore {
+    const RolledRegion& r;
+    std::vector<Data> saved;
+    ~Restore() {
+      for (size_t i = 0; i < saved.size(); ++i) r.carries[i].first->data = std::move(saved[i]);
+    }
+  } restore{r, {}};
+  restore.saved.reserve(r.carries.size());
+  for (auto& c : r.carries) restore.saved.push_back(c.first->data);
+  for (size_t t = 0; t < r.trips; ++t) {
+    if (t)
+      for (auto& [in, next] : r.carries) in->data = next->data;
+    for (size_t q = 0; q < r.period; ++q) run_kernel_keep_inputs(kernels_[r.start + q]);
+  }
+  for (auto& [last, tmpl] : r.results) {
+    last->data = tmpl->data;
+    last->evaluated = true;
+  }
+  g_trips += static_cast<int64_t>(r.trips);
 }
 
 std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
   for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = inputs[i]->data;
   if (dirty_) reset_nodes();  // an earlier run stopped at an error
   dirty_ = true;
-  for (size_t i = 0; i < kernels_.size(); ++i) {
+  auto region = rolled_.begin();
+  for (size_t i = 0; i < kernels_.size();) {
+    if (region != rolled_.end() && region->start == i) {
+      const RolledRegion& r = *region++;
+      if (r.inputs_agree()) {
+        run_rolled(r);  // (the intermediates it frees go when the run ends)
+        i += r.period * r.trips;
+        continue;
+      }
+      reset_all_ = true;  // its later trips' nodes get values too
+    }
     run_kernel_keep_inputs(kernels_[i]);
     for (Node* n : release_after_[i]) n->data = {};
+    ++i;
   }
   std::vector<NodePtr> out;
   out.reserve(outputs_.size());
@@ -92,11 +156,16 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
 }
 
 void Program::reset_nodes() {
-  for (auto& n : nodes_) {
+  auto reset = [](Node* n) {
     n->evaluated = false;
     n->data = {};
     n->results.clear();
-  }
+  };
+  if (reset_all_)
+    for (auto& n : nodes_) reset(n.get());
+  else
+    for (Node* n : touched_) reset(n);
+  reset_all_ = false;
 }
 
 std::optional<std::vector<NodePtr>> ProgramCache::run(const Plan& plan, const std::vector<NodePtr>& inputs) {

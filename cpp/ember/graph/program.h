@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ember/graph/kernel.h"
+#include "ember/graph/program_reroll.h"
 #include "ember/graph/trace.h"
 
 namespace ember {
@@ -27,10 +28,23 @@ class Program {
   std::vector<std::vector<Node*>> release_after_;  // per kernel: values nothing later reads
   std::vector<NodePtr> outputs_;  // per plan output: its node (a parameter or a step)
   std::vector<int> output_param_; // per plan output: the parameter it is, or -1
+  std::vector<RolledRegion> rolled_;  // runs of Kernels that repeat trip after trip (program_reroll.h)
+  std::vector<Node*> touched_;        // the nodes a run may set: all but those only rolled trips produce
+  bool reset_all_ = false;            // a rolled region ran trip by trip: every node may hold a value
   bool dirty_ = false;            // nodes hold a run's state (reset after each run, or before the next if it threw)
 
-  void reset_nodes();  // every node unevaluated and without data, as built
+  void run_rolled(const RolledRegion& r);
+  void reset_nodes();  // every node a run sets unevaluated and without data, as built
 };
+
+// Counters over every Program built in the process, for tests and `em.program_info()`.
+struct ProgramInfo {
+  int64_t programs = 0;        // Programs built
+  int64_t rolled_regions = 0;  // rolled regions found in them
+  int64_t rolled_kernels = 0;  // Kernels those regions cover (their template's included)
+  int64_t rolled_trips = 0;    // trips run through a template
+};
+ProgramInfo program_info();
 
 // The Program of one Plan, built on first use and reused; one run at a time (while it is busy,
 // run() gives nothing and the caller instantiates the plan instead).

@@ -18,6 +18,10 @@ bool same_scalar(const Scalar& a, const Scalar& b) {
       a.value);
 }
 
+void mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
+
+}  // namespace
+
 bool same_params(const Params& a, const Params& b) {
   if (a.axes != b.axes || a.ints != b.ints || a.flag != b.flag || a.offset != b.offset || a.strides != b.strides ||
       a.dtype != b.dtype || a.blob || b.blob || a.scalars.size() != b.scalars.size())
@@ -26,10 +30,6 @@ bool same_params(const Params& a, const Params& b) {
     if (!same_scalar(a.scalars[i], b.scalars[i])) return false;
   return true;
 }
-
-void mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
-
-}  // namespace
 
 bool cse_candidate(const Node& n) {
   if (n.evaluated || n.params.blob || !n.writes.expired()) return false;

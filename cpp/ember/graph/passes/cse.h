@@ -12,6 +12,10 @@ namespace ember {
 // Whether `n` may merge with an equal node.
 bool cse_candidate(const Node& n);
 
+// Whether two nodes' parameters are equal, scalars bit for bit (-0.0 and +0.0 differ, equal NaNs
+// match); never for parameters holding a blob (state such as a random generator's).
+bool same_params(const Params& a, const Params& b);
+
 // Equal nodes seen so far. Inputs are compared by identity: callers first point every input slot
 // at its canonical node (and equal constants at one constant).
 class CseTable {
