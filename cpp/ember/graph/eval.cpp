@@ -197,6 +197,7 @@ bool plain(const Node& n) {
 struct Drops {
   std::vector<NodePtr>* later = nullptr;
   bool async = false;
+  bool keep = false;  // a compiled Program's Kernel: its nodes keep their inputs (it runs again)
 };
 
 // Runs one kernel and marks what it produced evaluated. On failure `failed` is the node that
@@ -207,6 +208,10 @@ void run(const KernelDesc& k, Node*& failed, const Drops& drops = {}) {
   watch.done();
   std::atomic_thread_fence(std::memory_order_release);  // data is written before `evaluated` is seen
   k.each_produced([&](Node* node) {
+    if (drops.keep) {
+      node->evaluated = true;
+      return;
+    }
     node->depth = 0;
     node->evaluated = true;
     if (drops.later)
@@ -315,6 +320,20 @@ KernelGraph kernel_graph(const std::vector<KernelDesc>& ks, size_t b, size_t e) 
   return g;
 }
 
+}  // namespace
+
+bool side_by_side() { return g_concurrent.load(std::memory_order_relaxed) && runtime::num_threads() > 1; }
+
+KernelRun next_run(const std::vector<KernelDesc>& ks, size_t i, size_t e) {
+  if (runs_alone(ks[i])) return {i, i + 1, false};
+  size_t j = i + 1;
+  int64_t work = kernel_work(ks[i]);
+  while (j < e && !runs_alone(ks[j])) work += kernel_work(ks[j++]);
+  return {i, j, j - i > 1 && work >= kConcurrentMinElements};
+}
+
+namespace {
+
 struct Failure {
   size_t kernel = 0;      // its place in program order
   Node* node = nullptr;   // the node that raised
@@ -337,7 +356,7 @@ Failure failure(const KernelDesc& k, size_t i, Node* failed) {
 // (the earliest failure in program order) is the one a serial run raises. Running Kernels finish
 // before this returns the failures, earliest first.
 std::vector<Failure> run_together(const std::vector<KernelDesc>& ks, size_t b, size_t e,
-                                  std::vector<NodePtr>* graveyard, std::vector<char>& ran) {
+                                  std::vector<NodePtr>* graveyard, std::vector<char>& ran, bool keep = false) {
   KernelGraph g = kernel_graph(ks, b, e);
   std::vector<std::vector<NodePtr>> later(e - b);  // one per task: no lock
   std::mutex mu;
@@ -350,7 +369,7 @@ std::vector<Failure> run_together(const std::vector<KernelDesc>& ks, size_t b, s
     if (runtime::observing() && std::this_thread::get_id() != caller) runtime::name_thread("worker");
     Node* failed = nullptr;
     try {
-      run(ks[i], failed, Drops{&later[t], graveyard != nullptr});
+      run(ks[i], failed, Drops{&later[t], graveyard != nullptr, keep});
       ran[i] = 1;
       return true;
     } catch (...) {
@@ -379,21 +398,16 @@ std::vector<Failure> run_together(const std::vector<KernelDesc>& ks, size_t b, s
 std::vector<Failure> run_kernels(const std::vector<KernelDesc>& ks, std::vector<NodePtr>* graveyard,
                                  std::vector<char>& ran) {
   ran.assign(ks.size(), 0);
-  const bool together =
-      ks.size() > 1 && g_concurrent.load(std::memory_order_relaxed) && runtime::num_threads() > 1;
+  const bool together = ks.size() > 1 && side_by_side();
   for (size_t i = 0; i < ks.size();) {
-    size_t e = i + 1;
-    if (together && !runs_alone(ks[i])) {
-      int64_t work = kernel_work(ks[i]);
-      while (e < ks.size() && !runs_alone(ks[e])) work += kernel_work(ks[e++]);
-      if (e - i > 1 && work >= kConcurrentMinElements) {
-        std::vector<Failure> failures = run_together(ks, i, e, graveyard, ran);
-        if (!failures.empty()) return failures;
-        i = e;
-        continue;
-      }
+    const KernelRun r = together ? next_run(ks, i, ks.size()) : KernelRun{i, i + 1, false};
+    if (r.together) {
+      std::vector<Failure> failures = run_together(ks, r.begin, r.end, graveyard, ran);
+      if (!failures.empty()) return failures;
+      i = r.end;
+      continue;
     }
-    for (; i < e; ++i) {
+    for (; i < r.end; ++i) {
       Node* failed = nullptr;
       try {
         run(ks[i], failed, Drops{graveyard, graveyard != nullptr});
@@ -508,19 +522,19 @@ void run_kernel_keep_inputs(const KernelDesc& k) {
 }
 
 bool kernels_run_one_by_one(const std::vector<KernelDesc>& ks) {
-  if (ks.size() < 2 || !g_concurrent.load(std::memory_order_relaxed) || runtime::num_threads() < 2) return true;
+  if (ks.size() < 2 || !side_by_side()) return true;
   for (size_t i = 0; i < ks.size();) {  // the runs run_kernels would hand to run_together
-    if (runs_alone(ks[i])) {
-      ++i;
-      continue;
-    }
-    size_t e = i + 1;
-    int64_t work = kernel_work(ks[i]);
-    while (e < ks.size() && !runs_alone(ks[e])) work += kernel_work(ks[e++]);
-    if (e - i > 1 && work >= kConcurrentMinElements) return false;
-    i = e;
+    const KernelRun r = next_run(ks, i, ks.size());
+    if (r.together) return false;
+    i = r.end;
   }
   return true;
+}
+
+void run_together_keep_inputs(const std::vector<KernelDesc>& ks, size_t b, size_t e) {
+  std::vector<char> ran(ks.size(), 0);
+  std::vector<Failure> failures = run_together(ks, b, e, nullptr, ran, true);
+  if (!failures.empty()) std::rethrow_exception(failures.front().error);
 }
 
 void set_between_kernels(void (*hook)()) { g_between_kernels.store(hook); }

@@ -32,6 +32,19 @@ void run_kernel_keep_inputs(const KernelDesc& k);
 // Whether an evaluation would run these Kernels one by one in program order (no run of them side
 // by side on the threads): then running each with run_kernel_keep_inputs is the same schedule.
 bool kernels_run_one_by_one(const std::vector<KernelDesc>& kernels);
+// Whether independent Kernels may run side by side now (concurrent Kernels on, more than one thread).
+bool side_by_side();
+// Kernels [begin, end) from ks[i] (end <= e): a run of cpu Kernels with work enough between them that
+// an evaluation runs side by side (together), or Kernels it runs one by one (end = i + 1 when ks[i]
+// must run alone).
+struct KernelRun {
+  size_t begin, end;
+  bool together;
+};
+KernelRun next_run(const std::vector<KernelDesc>& kernels, size_t i, size_t e);
+// Runs ks[b, e) side by side as a dependency graph, keeping the nodes' inputs; rethrows the error of
+// the earliest Kernel in program order that failed (later ones do not start).
+void run_together_keep_inputs(const std::vector<KernelDesc>& kernels, size_t b, size_t e);
 
 // The Kernels evaluating the roots would run, without running them (for tests and users; the raw
 // node pointers are valid while the roots are unevaluated and alive).

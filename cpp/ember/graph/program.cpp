@@ -88,6 +88,18 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
   }
   for (auto& n : nodes_)
     if (!idle.count(n.get())) touched_.push_back(n.get());
+  // The order of a run: stretches of Kernels and rolled regions (with their runs one by one, for a
+  // call whose per-trip constants differ).
+  size_t next = 0;
+  for (size_t r = 0; r <= rolled_.size(); ++r) {
+    const size_t start = r < rolled_.size() ? rolled_[r].start : kernels_.size();
+    if (next < start) segments_.push_back({-1, runs_of(next, start)});
+    if (r == rolled_.size()) break;
+    const RolledRegion& region = rolled_[r];
+    next = region.start + region.period * region.trips;
+    segments_.push_back({static_cast<int>(r), runs_of(region.start, next)});
+    trip_runs_.push_back(runs_of(region.start, region.start + region.period));
+  }
   g_regions += static_cast<int64_t>(rolled_.size());
   ++g_programs;
 }
@@ -96,7 +108,7 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
 // before the loop take the values the previous trip left in their template nodes; after the last,
 // the nodes of the last trip that later Kernels and the results read take their template's values.
 // The nodes the loop read are given back their own values however the loop ends.
-void Program::run_rolled(const RolledRegion& r) {
+void Program::run_rolled(const RolledRegion& r, const std::vector<KernelRun>& trip, bool side) {
   struct Restore {
     const RolledRegion& r;
     std::vector<Data> saved;
@@ -109,7 +121,7 @@ void Program::run_rolled(const RolledRegion& r) {
   for (size_t t = 0; t < r.trips; ++t) {
     if (t)
       for (auto& [in, next] : r.carries) in->data = next->data;
-    for (size_t q = 0; q < r.period; ++q) run_kernel_keep_inputs(kernels_[r.start + q]);
+    run_runs(trip, side, false);
   }
   for (auto& [last, tmpl] : r.results) {
     last->data = tmpl->data;
@@ -122,20 +134,17 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
   for (size_t i = 0; i < params_.size(); ++i) params_[i]->data = inputs[i]->data;
   if (dirty_) reset_nodes();  // an earlier run stopped at an error
   dirty_ = true;
-  auto region = rolled_.begin();
-  for (size_t i = 0; i < kernels_.size();) {
-    if (region != rolled_.end() && region->start == i) {
-      const RolledRegion& r = *region++;
+  const bool side = side_by_side();
+  for (const Segment& seg : segments_) {
+    if (seg.region >= 0) {
+      const RolledRegion& r = rolled_[seg.region];
       if (r.inputs_agree()) {
-        run_rolled(r);  // (the intermediates it frees go when the run ends)
-        i += r.period * r.trips;
+        run_rolled(r, trip_runs_[seg.region], side);  // (the intermediates it frees go when the run ends)
         continue;
       }
       reset_all_ = true;  // its later trips' nodes get values too
     }
-    run_kernel_keep_inputs(kernels_[i]);
-    for (Node* n : release_after_[i]) n->data = {};
-    ++i;
+    run_runs(seg.runs, side, true);
   }
   std::vector<NodePtr> out;
   out.reserve(outputs_.size());
@@ -153,6 +162,31 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
   reset_nodes();  // nor intermediates: the allocator gets them back now
   dirty_ = false;
   return out;
+}
+
+// Runs of independent cpu Kernels go side by side when `side` (as an evaluation's would), the
+// others one by one; with `release`, each Kernel's last reads are freed once it (or its run) is done.
+void Program::run_runs(const std::vector<KernelRun>& runs, bool side, bool release) {
+  for (const KernelRun& r : runs) {
+    if (r.together && side) {
+      run_together_keep_inputs(kernels_, r.begin, r.end);
+      if (release)
+        for (size_t k = r.begin; k < r.end; ++k)
+          for (Node* n : release_after_[k]) n->data = {};
+      continue;
+    }
+    for (size_t k = r.begin; k < r.end; ++k) {
+      run_kernel_keep_inputs(kernels_[k]);
+      if (release)
+        for (Node* n : release_after_[k]) n->data = {};
+    }
+  }
+}
+
+std::vector<KernelRun> Program::runs_of(size_t b, size_t e) const {
+  std::vector<KernelRun> runs;
+  for (size_t i = b; i < e; i = runs.back().end) runs.push_back(next_run(kernels_, i, e));
+  return runs;
 }
 
 void Program::reset_nodes() {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "ember/graph/eval.h"
 #include "ember/graph/kernel.h"
 #include "ember/graph/program_reroll.h"
 #include "ember/graph/trace.h"
@@ -30,10 +31,18 @@ class Program {
   std::vector<int> output_param_; // per plan output: the parameter it is, or -1
   std::vector<RolledRegion> rolled_;  // runs of Kernels that repeat trip after trip (program_reroll.h)
   std::vector<Node*> touched_;        // the nodes a run may set: all but those only rolled trips produce
+  struct Segment {
+    int region;                    // the rolled region it is, or -1
+    std::vector<KernelRun> runs;   // its Kernels' runs (a region's: all its trips, one by one)
+  };
+  std::vector<Segment> segments_;               // a run's order
+  std::vector<std::vector<KernelRun>> trip_runs_;  // per rolled region: its template's runs
   bool reset_all_ = false;            // a rolled region ran trip by trip: every node may hold a value
   bool dirty_ = false;            // nodes hold a run's state (reset after each run, or before the next if it threw)
 
-  void run_rolled(const RolledRegion& r);
+  void run_rolled(const RolledRegion& r, const std::vector<KernelRun>& trip, bool side);
+  void run_runs(const std::vector<KernelRun>& runs, bool side, bool release);
+  std::vector<KernelRun> runs_of(size_t b, size_t e) const;
   void reset_nodes();  // every node a run sets unevaluated and without data, as built
 };
 
