@@ -256,3 +256,23 @@ def test_profile_counts_every_trip(monkeypatch):
             w.numpy()
         counts[rolled] = sorted((r["op"], r["calls"]) for r in p.to_list())
     assert counts[True] == counts[False]
+
+
+def test_debug_listing_names_the_rolled_region():
+    import os
+    import subprocess
+    import sys
+    code = ("import numpy as np, ember as em\n"
+            "def f(w, a):\n"
+            "    for _ in range(9):\n"
+            "        w = em.tanh(w @ a) + 1.0\n"
+            "    return w\n"
+            "print(em.jit(f)(em.asarray(np.ones(3)), em.asarray(np.eye(3))).numpy())\n")
+    env = dict(os.environ, EMBER_DEBUG="1", PYTHONPATH=os.path.dirname(em.__path__[0]))
+    env.pop("EMBER_REROLL", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rolled = [line for line in out.stderr.splitlines() if "rolled:" in line]
+    assert len(rolled) == 1 and " trips " in rolled[0], out.stderr
+    trips = int(rolled[0].split(" x ")[1].split()[0])
+    assert trips == 8  # of 9: the first trip reads the argument itself, and its Kernels differ

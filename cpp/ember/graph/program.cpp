@@ -4,7 +4,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <cstdio>
+#include <string>
+
 #include "ember/graph/eval.h"
+#include "ember/graph/observe.h"
 #include "ember/runtime/env.h"
 
 namespace ember {
@@ -102,6 +106,15 @@ Program::Program(const Plan& plan, const std::vector<NodePtr>& inputs) {
   }
   g_regions += static_cast<int64_t>(rolled_.size());
   ++g_programs;
+  if (debug_level() > 0) {  // EMBER_DEBUG: what the program became
+    std::string text = "[ember] compiled program: " + std::to_string(kernels_.size()) + " kernel(s)\n";
+    for (const RolledRegion& r : rolled_)
+      text += "[ember]   rolled: kernels " + std::to_string(r.start) + ".." +
+              std::to_string(r.start + r.period * r.trips - 1) + " run as " + std::to_string(r.period) +
+              " kernel(s) x " + std::to_string(r.trips) + " trips (" + std::to_string(r.carries.size()) +
+              " carried value(s))\n";
+    std::fputs(text.c_str(), stderr);
+  }
 }
 
 // Runs the region's first trip again and again: before each later trip, the nodes it read from
