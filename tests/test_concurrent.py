@@ -201,13 +201,12 @@ def test_profile_counts_every_kernel():
     assert rows["multiply"]["flops"] == 6 * BIG and rows["sum"]["bytes_written"] == 6 * 8
 
 
-def test_trace_puts_overlapping_kernels_on_their_own_tracks(tmp_path):
-    xs = [em.asarray(np.random.default_rng(k).standard_normal(200_000)) for k in range(4)]
-    force(*xs)
-    path = tmp_path / "t.json"
-    for _ in range(10):  # a second thread must be free to take a sort: retry on a very busy machine
+def sorts_traced(make, path):
+    """(results, trace events, the four sorts' events) of forcing make() under em.trace, once the
+    sorts ran on two threads at least (retried: a second thread must be free on a busy machine)."""
+    for _ in range(10):
         with em.trace(str(path)):
-            ys = [em.sort(x) for x in xs]
+            ys = make()
             force(*ys)
         events = json.loads(path.read_text())["traceEvents"]
         sorts = [e for e in events if e.get("ph") == "X" and e["name"] == "sort"]
@@ -215,6 +214,13 @@ def test_trace_puts_overlapping_kernels_on_their_own_tracks(tmp_path):
         if len({e["tid"] for e in sorts}) >= 2:
             break
     assert len({e["tid"] for e in sorts}) >= 2
+    return ys, events, sorts
+
+
+def test_trace_puts_overlapping_kernels_on_their_own_tracks(tmp_path):
+    xs = [em.asarray(np.random.default_rng(k).standard_normal(200_000)) for k in range(4)]
+    force(*xs)
+    ys, events, sorts = sorts_traced(lambda: [em.sort(x) for x in xs], tmp_path / "t.json")
     for x in sorts:  # one track per thread: its kernels follow one another
         for y in sorts:
             if x is not y and x["tid"] == y["tid"]:
@@ -306,17 +312,7 @@ def test_jitted_program_runs_independent_kernels_side_by_side(tmp_path):
     force(*xs)
     f = em.jit(lambda a, b, c, d: [em.sort(x) * 2.0 for x in (a, b, c, d)])
     force(*f(*xs))  # traced and compiled outside the trace
-    path = tmp_path / "t.json"
-    for _ in range(10):  # a second thread must be free to take a sort: retry on a very busy machine
-        with em.trace(str(path)):
-            ys = f(*xs)
-            force(*ys)
-        events = json.loads(path.read_text())["traceEvents"]
-        sorts = [e for e in events if e.get("ph") == "X" and e["name"] == "sort"]
-        assert len(sorts) == 4
-        if len({e["tid"] for e in sorts}) >= 2:
-            break
-    assert len({e["tid"] for e in sorts}) >= 2
+    ys, _, _ = sorts_traced(lambda: f(*xs), tmp_path / "t.json")
     for y, x in zip(ys, xs):
         np.testing.assert_array_equal(y.numpy(), np.sort(x.numpy()) * 2.0)
 

@@ -2,10 +2,17 @@
 alike Kernels runs as a loop over its first trip. Each case runs the same function with rolling on and
 off (EMBER_REROLL=0 when the Program is built): the results must be bit for bit equal, equal NumPy's,
 and em.program_info() must say whether a region was rolled."""
+import importlib.util
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import ember as em
+
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples")
 
 
 def build(fun, monkeypatch, rolled, **jit_kwargs):
@@ -39,16 +46,16 @@ def assert_bitwise(a, b):
     assert a.tobytes() == b.tobytes()
 
 
-def gradient_descent(xp, z, y, iters=40, lr=0.1):
-    n, d = z.shape
-    w = xp.zeros(d)
-    b = xp.zeros(())
-    for _ in range(iters):
-        p = 1.0 / (1.0 + xp.exp(-(z @ w + b)))
-        err = p - y
-        w = w - lr * (z.T @ err) / n
-        b = b - lr * err.mean()
-    return w, b
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(f"reroll_example_{name}", os.path.join(EXAMPLES, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def gradient_descent(xp, z, y, iters=40):
+    """examples/logistic_regression.py's fit: standardisation, then `iters` gradient steps."""
+    return load_example("logistic_regression").fit(xp, z, y, iters=iters)
 
 
 def logreg_data(m=120, d=7, seed=0):
@@ -259,9 +266,6 @@ def test_profile_counts_every_trip(monkeypatch):
 
 
 def test_debug_listing_names_the_rolled_region():
-    import os
-    import subprocess
-    import sys
     code = ("import numpy as np, ember as em\n"
             "def f(w, a):\n"
             "    for _ in range(9):\n"
