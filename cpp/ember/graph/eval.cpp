@@ -24,7 +24,6 @@
 #include "ember/graph/passes/graph_passes.h"
 #include "ember/graph/plan_cache.h"
 #include "ember/graph/trace.h"
-#include "ember/runtime/allocator.h"
 #include "ember/runtime/env.h"
 #include "ember/runtime/scheduler.h"
 #include "ember/runtime/thread_pool.h"
@@ -187,7 +186,7 @@ void execute(const KernelDesc& k, Node*& failed) {
 bool plain(const Node& n) {
   const Buffer* b = n.data.buffer.get();
   return n.device == DeviceType::CPU && n.inputs.empty() && n.results.empty() && !n.params.blob &&
-         (!b || (!b->device && runtime::owns(b->data())));
+         (!b || (!b->device && b->own()));
 }
 
 // Where the inputs a finished Kernel drops go. Without `later` they are freed at once (the calling

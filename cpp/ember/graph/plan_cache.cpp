@@ -14,7 +14,6 @@
 #include "ember/graph/observe.h"
 #include "ember/graph/passes/graph_passes.h"
 #include "ember/graph/trace.h"
-#include "ember/runtime/allocator.h"
 #include "ember/runtime/env.h"
 #include "ember/runtime/profiler.h"
 #include "ember/runtime/thread_pool.h"
@@ -140,7 +139,7 @@ bool make_key(const std::vector<Node*>& order, const std::vector<NodePtr>& roots
       // Buffers shared between leaves (views of one storage, one array passed twice), by the
       // first leaf over each.
       auto [shared, first] = buffer_of.insert(b, static_cast<int>(key.leaves.size()));
-      w.push_back(1 | static_cast<uint64_t>(b->readonly) << 1 | static_cast<uint64_t>(runtime::owns(b->data())) << 2 |
+      w.push_back(1 | static_cast<uint64_t>(b->readonly) << 1 | static_cast<uint64_t>(b->own()) << 2 |
                   static_cast<uint64_t>(b->data() == nullptr) << 3 | static_cast<uint64_t>(*shared) << 8);
       if (leaf.size() == 1 && b->data()) {
         const size_t item = static_cast<size_t>(itemsize(leaf.dtype));

@@ -6,7 +6,6 @@
 #include <mutex>
 #include <new>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 namespace ember::runtime {
@@ -25,7 +24,6 @@ struct Cache {
   std::mutex mu;
   std::unordered_map<size_t, std::vector<void*>> free;
   size_t bytes = 0;
-  std::unordered_set<const void*> live;  // blocks handed out and not yet returned
 };
 
 Cache& cache() {
@@ -33,11 +31,57 @@ Cache& cache() {
   return *c;
 }
 
+// Each thread's free small blocks, by size class (64-byte steps up to kLocalMax), at most
+// kLocalBlocks of a class: taken and given back without the shared cache's lock.
+constexpr size_t kLocalMax = 4096;
+constexpr size_t kLocalBlocks = 8;
+
+void shared_free(void* p, size_t capacity);
+
+struct LocalCache {
+  std::vector<void*> free[kLocalMax / 64];
+  ~LocalCache();
+};
+
+thread_local bool t_local_gone = false;  // (trivially destroyed: still readable while threads exit)
+
+LocalCache& local_cache() {
+  thread_local LocalCache c;
+  return c;
+}
+
+LocalCache::~LocalCache() {
+  t_local_gone = true;
+  for (size_t i = 0; i < kLocalMax / 64; ++i)
+    for (void* p : free[i]) shared_free(p, (i + 1) * 64);
+}
+
+void shared_free(void* p, size_t capacity) {
+  Cache& c = cache();
+  {
+    std::lock_guard<std::mutex> lock(c.mu);
+    if (c.bytes + capacity <= kLimit) {
+      c.free[capacity].push_back(p);
+      c.bytes += capacity;
+      return;
+    }
+  }
+  std::free(p);
+}
+
 }  // namespace
 
 void* cached_alloc(size_t nbytes, size_t* capacity) {
   size_t cls = size_class(nbytes ? nbytes : 1);
   *capacity = cls;
+  if (cls <= kLocalMax && !t_local_gone) {
+    std::vector<void*>& mine = local_cache().free[cls / 64 - 1];
+    if (!mine.empty()) {
+      void* p = mine.back();
+      mine.pop_back();
+      return p;
+    }
+  }
   {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
@@ -46,7 +90,6 @@ void* cached_alloc(size_t nbytes, size_t* capacity) {
       void* p = it->second.back();
       it->second.pop_back();
       c.bytes -= cls;
-      c.live.insert(p);
       return p;
     }
   }
@@ -57,23 +100,18 @@ void* cached_alloc(size_t nbytes, size_t* capacity) {
     if (!p) throw std::bad_alloc();
   }
   if (cls >= kHuge) madvise(p, cls, MADV_HUGEPAGE);  // fewer page faults on first touch
-  std::lock_guard<std::mutex> lock(cache().mu);
-  cache().live.insert(p);
   return p;
 }
 
 void cached_free(void* p, size_t capacity) {
-  Cache& c = cache();
-  {
-    std::lock_guard<std::mutex> lock(c.mu);
-    c.live.erase(p);
-    if (c.bytes + capacity <= kLimit) {
-      c.free[capacity].push_back(p);
-      c.bytes += capacity;
+  if (capacity <= kLocalMax && !t_local_gone) {
+    std::vector<void*>& mine = local_cache().free[capacity / 64 - 1];
+    if (mine.size() < kLocalBlocks) {
+      mine.push_back(p);
       return;
     }
   }
-  std::free(p);
+  shared_free(p, capacity);
 }
 
 size_t empty_cache() {
@@ -89,11 +127,6 @@ size_t empty_cache() {
   for (auto& [cls, v] : blocks)
     for (void* p : v) std::free(p);
   return released;
-}
-
-bool owns(const void* p) {
-  std::lock_guard<std::mutex> lock(cache().mu);
-  return cache().live.count(p) > 0;
 }
 
 size_t cached_bytes() {

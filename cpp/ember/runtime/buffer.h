@@ -6,11 +6,21 @@
 namespace ember {
 
 struct Buffer {
-  std::shared_ptr<std::byte> bytes;  // the deleter knows how to free (ours, or a NumPy owner's reference)
+  Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer();  // ember's own memory goes back to the caching allocator
+
+  std::byte* ptr = nullptr;
+  size_t capacity = 0;           // ember's own memory (allocate_buffer): its block's size; 0: lent to us
+  std::shared_ptr<void> owner;   // lent memory (wrap_buffer): what keeps it alive (a NumPy owner, ...)
   size_t nbytes = 0;
-  bool readonly = false;
-  std::shared_ptr<void> device;  // memory on a device (pim: its machine tensor); bytes is null then  // memory we may read but never write in place (e.g. a read-only NumPy array)
-  std::byte* data() const { return bytes.get(); }
+  bool readonly = false;          // memory we may read but never write in place (e.g. a read-only NumPy array)
+  std::shared_ptr<void> device;   // memory on a device (pim: its machine tensor); ptr is null then
+
+  std::byte* data() const { return ptr; }
+  // Whether the memory is ember's own (free to write over once nobody reads it), not lent to us.
+  bool own() const { return capacity != 0; }
 };
 
 // A fresh buffer of `nbytes` bytes, 64-byte aligned (contents undefined).

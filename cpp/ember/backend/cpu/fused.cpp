@@ -17,7 +17,6 @@
 #include "ember/backend/cpu/fused_scalar.h"
 #include "ember/backend/cpu/simd_math.h"
 #include "ember/backend/cpu/kernel_util.h"
-#include "ember/runtime/allocator.h"
 #include "ember/runtime/thread_pool.h"
 
 namespace ember::cpu {
@@ -351,7 +350,7 @@ int donor(const KernelDesc& k, const Program& p, int r, const std::vector<bool>&
     const Reg& g = p.regs[i];
     if (donated[i] || g.src != Src::Direct || g.item != p.regs[r].item || !in.data.buffer) continue;
     if (in.data.offset != 0 || in.data.buffer->readonly || in.data.buffer.use_count() != 1) continue;
-    if (!runtime::owns(in.data.buffer->data())) continue;  // never write over memory lent to us
+    if (!in.data.buffer->own()) continue;  // never write over memory lent to us
     if (k.reduction && k.result == i) continue;
     long refs = 0, holders = 0;
     int last = -1;

@@ -14,7 +14,6 @@
 #include "ember/graph/passes/gemv_operands.h"
 #include "ember/graph/passes/simplify.h"
 #include "ember/graph/passes/view_pushdown.h"
-#include "ember/runtime/allocator.h"
 #include "ember/runtime/env.h"
 
 namespace ember {
@@ -69,7 +68,7 @@ bool can_replace(const Node& n, const Node& x, bool pure, const PassScope& scope
     return x.kind != Kind::View && (pure || x.kind == Kind::Elementwise || x.kind == Kind::Reduction || x.kind == Kind::Leaf);
   if (!scope.readable(x) || !x.data.buffer) return false;  // being computed elsewhere, or no data yet
   if (x.data.offset != 0 || !is_contiguous(x.shape, x.data.strides)) return false;
-  return pure || x.data.buffer->readonly || x.size() == 0 || runtime::owns(x.data.buffer->data());
+  return pure || x.data.buffer->readonly || x.size() == 0 || x.data.buffer->own();
 }
 
 // Turns `n` into a copy of `x` (an equal value computed earlier). Its old inputs stay alive to the
