@@ -18,12 +18,13 @@ _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
 class _Entry:
-    """One traced signature: the plan and how to rebuild the results from its outputs."""
+    """One traced signature: the plan, and how a call turns its outputs into the results."""
 
-    __slots__ = ("traced", "constant_results", "slots")
+    __slots__ = ("traced", "slots", "call", "finish")
 
     def __init__(self, traced):
         self.traced = traced
+        self.call = traced.plan.call  # bound once: the call path looks up nothing else
         # Where each result leaf comes from: an index into the plan's outputs, or a constant.
         self.slots, k = [], 0
         for r in traced.results:
@@ -32,6 +33,27 @@ class _Entry:
                 k += 1
             else:
                 self.slots.append((False, r))
+        self.finish = self._finisher()
+
+    def _finisher(self):
+        """finish(outs, dynamic) -> the call's result, made for this entry's result layout: the usual
+        results (one array; a flat tuple of arrays) skip the pytree walk."""
+        traced = self.traced
+        structure, mutated = traced.structure, tuple(traced.mutated)
+        if not mutated and all(is_out for is_out, _ in self.slots):
+            if structure.kind == "leaf":
+                return lambda outs, dynamic: _wrap(outs[0])
+            if structure.kind == "tuple" and all(c.kind == "leaf" for c in structure.children):
+                return lambda outs, dynamic: tuple(map(_wrap, outs))
+        slots, first_mutated = self.slots, len(traced.results) - sum(not o for o, _ in self.slots)
+
+        def finish(outs, dynamic):
+            for i, value in zip(mutated, outs[first_mutated:]):
+                dynamic[i][...] = _wrap(value)  # the function wrote to this argument in place
+            leaves = [_wrap(outs[s]) if is_out else s for is_out, s in slots]
+            return _pytree.unflatten(structure, leaves)
+
+        return finish
 
 
 class Lowered:
@@ -189,21 +211,16 @@ class JittedFunction:
             except AttributeError:
                 handles = None
             if handles is not None:
-                fast_key = _core.signature(handles)
-                entry = self._fast.get(fast_key)
+                entry = self._fast.get(_core.signature(handles))
                 if entry is None:
-                    entry = self._fast[fast_key] = self._entry(args, kwargs)[1]
-                return self._replay(entry, list(args))
+                    entry = self._fast[_core.signature(handles)] = self._entry(args, kwargs)[1]
+                return entry.finish(entry.call(handles), args)
         key, entry, dynamic = self._entry(args, kwargs)
         return self._replay(entry, dynamic)
 
-    def _replay(self, entry, dynamic):
-        traced = entry.traced
-        outs = traced.plan.call([a._h for a in dynamic])
-        for i, value in zip(traced.mutated, outs[len(outs) - len(traced.mutated):]):
-            dynamic[i][...] = _wrap(value)  # the function wrote to this argument in place
-        leaves = [_wrap(outs[s]) if is_out else s for is_out, s in entry.slots]
-        return _pytree.unflatten(traced.structure, leaves)
+    @staticmethod
+    def _replay(entry, dynamic):
+        return entry.finish(entry.call([a._h for a in dynamic]), dynamic)
 
     def lower(self, *args, **kwargs):
         """The plan this call would run (traced now if new): print it, or get its lazy outputs()."""
