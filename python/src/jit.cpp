@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "bindings.h"
+#include "ember/errors.h"
 #include "ember/graph/control.h"
 #include "ember/graph/trace.h"
 
@@ -34,6 +35,24 @@ std::vector<Array> arrays_of(const std::vector<NodePtr>& nodes) {
   return v;
 }
 
+// Each Array of the list `items`, read in place. The call path of a jitted function takes lists
+// of handles this way: a std::vector<Array> argument would copy every Array (shape and strides,
+// two allocations each).
+template <class F>
+void each_array(const nb::list& items, F&& f) {
+  for (nb::handle h : items) {
+    if (!nb::isinstance<Array>(h)) throw TypeError("ember: expected a list of ember arrays");
+    f(*nb::inst_ptr<Array>(h));
+  }
+}
+
+std::vector<NodePtr> nodes_in(const nb::list& items) {
+  std::vector<NodePtr> v;
+  v.reserve(items.size());
+  each_array(items, [&](const Array& a) { v.push_back(a.node()); });
+  return v;
+}
+
 TypeList types_of(const std::vector<Array>& like) {
   TypeList t;
   for (auto& a : like) t.emplace_back(a.dtype(), a.shape());
@@ -48,8 +67,10 @@ void bind_jit(nb::module_& m) {
   nb::class_<PlanRef>(m, "Plan", "A traced function's graph, replayable on new inputs")
       .def("run", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(instantiate(*p.plan, nodes_of(args))); },
            nb::arg("args"), "New lazy results computed from `args` (one per parameter), node by node.")
-      .def("call", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(make_call(p.plan, nodes_of(args))); },
-           nb::arg("args"), "The results of one lazy node that runs the compiled plan on `args`.")
+      .def("call", [](const PlanRef& p, const nb::list& args) { return arrays_of(make_call(p.plan, nodes_in(args))); },
+           nb::arg("args"),
+           "The plan's results on `args` (a list of arrays): evaluated when the plan is small and ran at once, "
+           "else the results of one lazy node that runs the compiled plan.")
       .def_prop_ro("num_params", [](const PlanRef& p) { return p.plan->num_params; })
       .def_prop_ro("num_captured", [](const PlanRef& p) { return p.plan->num_captured; })
       .def_prop_ro("num_steps", [](const PlanRef& p) { return p.plan->steps.size(); })
@@ -57,14 +78,14 @@ void bind_jit(nb::module_& m) {
 
   // The part of a jit signature the arrays give: dtype, device and shape of each, as bytes (cheap
   // to build and to hash, for the call path of a jitted function).
-  m.def("signature", [](const std::vector<Array>& arrays) {
+  m.def("signature", [](const nb::list& arrays) {
     std::string key;
-    for (auto& a : arrays) {
+    each_array(arrays, [&](const Array& a) {
       key.push_back(static_cast<char>(a.dtype()));
       key.push_back(static_cast<char>(a.storage()->version->device));
       key.push_back(static_cast<char>(a.ndim()));
       for (int64_t d : a.shape()) key.append(reinterpret_cast<const char*>(&d), sizeof d);
-    }
+    });
     return nb::bytes(key.data(), key.size());
   });
   m.def("node_of", [](const Array& a) { return NodeRef{a.node()}; });
