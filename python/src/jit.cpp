@@ -80,6 +80,7 @@ void bind_jit(nb::module_& m) {
   // to build and to hash, for the call path of a jitted function).
   m.def("signature", [](const nb::list& arrays) {
     std::string key;
+    key.reserve(32 * arrays.size());
     each_array(arrays, [&](const Array& a) {
       key.push_back(static_cast<char>(a.dtype()));
       key.push_back(static_cast<char>(a.storage()->version->device));
