@@ -1,8 +1,9 @@
 """@ember.jit: trace a function once per input signature, cache its Plan, replay it.
 
 A call computes the signature (the shapes, dtypes and devices of the array arguments, and the
-values of everything else), finds or traces the plan, and replays it in C++: new lazy nodes over
-the new inputs, no per-op Python work. Results are lazy arrays, like any other ember result."""
+values of everything else), finds or traces the plan, and replays it in C++ with no per-op Python
+work: a small plan on evaluated arguments runs at once, anything else becomes one lazy node
+(docs/jit.md, "How a jitted call runs")."""
 import builtins
 import functools
 import inspect
