@@ -99,6 +99,21 @@ def test_results_of_every_layout():
     assert_matches(same, x)
 
 
+@pytest.mark.parametrize("name", ["transpose", "view of a product", "rows", "argument"])
+def test_results_that_are_views_or_arguments(name):
+    fn = {"transpose": lambda a: a.T, "view of a product": lambda a: (a * 2)[1:, ::2],
+          "rows": lambda a: a[1:], "argument": lambda a: a}[name]
+    x = sample((3, 4), "float64", 8)
+    e = em.asarray(x)
+    f = em.jit(fn)
+    for _ in range(2):
+        r = f(e)
+        assert_matches(r, fn(x))
+    r[...] = 0.0  # the result is a new array: writing to it leaves the argument alone
+    assert_matches(e, x)
+    assert_matches(f(e), fn(x))
+
+
 def test_closure_constants_are_computed_at_the_first_call():
     table = em.asarray(np.arange(5.0)) * 3.0  # lazy when the function is traced
 
