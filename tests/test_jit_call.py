@@ -188,3 +188,30 @@ def test_profile_counts_calls_that_ran_at_once():
     rows = {r["op"]: r for r in p.to_list()}
     assert rows["multiply"]["calls"] == 3 and rows["add"]["calls"] == 3
     assert rows["add"]["origin"].endswith(f"test_jit_call.py:{f.__wrapped__.__code__.co_firstlineno}")
+
+
+class _HasH:
+    """Not an array, though it has an `_h` attribute: a jit argument like any other hashable."""
+    _h = "not a handle"
+
+    def __init__(self, k):
+        self.k = k
+
+    def __hash__(self):
+        return hash(self.k)
+
+    def __eq__(self, other):
+        return isinstance(other, _HasH) and other.k == self.k
+
+
+def test_arguments_that_are_not_ember_arrays_take_the_general_path():
+    f = em.jit(lambda a, b: a * b.k if isinstance(b, _HasH) else a * b)
+    x = sample((5,), "float64", 9)
+    e = em.asarray(x)
+    assert_matches(f(e, _HasH(3)), x * 3)
+    assert_matches(f(e, _HasH(4)), x * 4)
+    assert_matches(f(e, x), x * x)  # a NumPy array: an array argument, not part of the fast signature
+    assert_matches(f(e, 2.5), x * 2.5)
+    assert f.trace_count == 4
+    assert_matches(f(e, _HasH(3)), x * 3)
+    assert f.trace_count == 4

@@ -15,6 +15,7 @@ from .._array import Array, _wrap
 from . import _pytree
 from ._tracing import as_array, trace
 
+_signature = _core.signature
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
@@ -216,22 +217,16 @@ class JittedFunction:
 
     def __call__(self, *args, **kwargs):
         if not kwargs and not self._static_argnums:
-            # The common call: arrays only. Its signature comes from C++ in one call.
-            try:
-                handles = [a._h for a in args]
-            except AttributeError:
-                handles = None
-            if handles is not None:
-                entry = self._fast.get(_core.signature(handles))
+            # The common call: ember arrays only. C++ reads their signature (None if an argument is
+            # something else) and plan.call their handles, straight from the argument tuple.
+            fast_key = _signature(args)
+            if fast_key is not None:
+                entry = self._fast.get(fast_key)
                 if entry is None:
-                    entry = self._fast[_core.signature(handles)] = self._entry(args, kwargs)[1]
-                return entry.finish(entry.call(handles), args)
+                    entry = self._fast[fast_key] = self._entry(args, kwargs)[1]
+                return entry.finish(entry.call(args), args)
         key, entry, dynamic = self._entry(args, kwargs)
-        return self._replay(entry, dynamic)
-
-    @staticmethod
-    def _replay(entry, dynamic):
-        return entry.finish(entry.call([a._h for a in dynamic]), dynamic)
+        return entry.finish(entry.call(dynamic), dynamic)
 
     def lower(self, *args, **kwargs):
         """The plan this call would run (traced now if new): print it, or get its lazy outputs()."""
