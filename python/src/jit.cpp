@@ -5,6 +5,7 @@
 #include <nanobind/stl/vector.h>
 
 #include "bindings.h"
+#include "ember/errors.h"
 #include "ember/graph/control.h"
 #include "ember/graph/trace.h"
 
@@ -34,6 +35,47 @@ std::vector<Array> arrays_of(const std::vector<NodePtr>& nodes) {
   return v;
 }
 
+// The core Array `h` is or holds: a handle itself, or an ember.Array (its `_h`, which `h` keeps
+// alive); null for anything else.
+const Array* array_in(PyObject* h) {
+  if (nb::isinstance<Array>(h)) return nb::inst_ptr<Array>(h);
+  static PyObject* const name = PyUnicode_InternFromString("_h");
+  PyObject* inner = PyObject_GetAttr(h, name);
+  if (!inner) {
+    PyErr_Clear();
+    return nullptr;
+  }
+  const Array* a = nb::isinstance<Array>(inner) ? nb::inst_ptr<Array>(inner) : nullptr;
+  Py_DECREF(inner);  // `h` holds it
+  return a;
+}
+
+// Calls f on each Array of the tuple or list `items` (ember.Arrays or their handles), read in
+// place: a std::vector<Array> argument would copy every Array (shape and strides, two allocations
+// each) and the caller would first build a list of handles, on every call of a jitted function.
+// False (having stopped) at the first item that is not an array.
+template <class F>
+bool each_array(nb::handle items, F&& f) {
+  PyObject* seq = items.ptr();
+  if (!PyTuple_Check(seq) && !PyList_Check(seq)) throw TypeError("ember: expected a tuple or list of arrays");
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+  PyObject** items_ptr = PySequence_Fast_ITEMS(seq);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    const Array* a = array_in(items_ptr[i]);
+    if (!a) return false;
+    f(*a);
+  }
+  return true;
+}
+
+std::vector<NodePtr> nodes_in(nb::handle items) {
+  std::vector<NodePtr> v;
+  v.reserve(static_cast<size_t>(PySequence_Fast_GET_SIZE(items.ptr())));
+  if (!each_array(items, [&](const Array& a) { v.push_back(a.node()); }))
+    throw TypeError("ember: a jitted plan's arguments must be arrays");
+  return v;
+}
+
 TypeList types_of(const std::vector<Array>& like) {
   TypeList t;
   for (auto& a : like) t.emplace_back(a.dtype(), a.shape());
@@ -48,23 +90,28 @@ void bind_jit(nb::module_& m) {
   nb::class_<PlanRef>(m, "Plan", "A traced function's graph, replayable on new inputs")
       .def("run", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(instantiate(*p.plan, nodes_of(args))); },
            nb::arg("args"), "New lazy results computed from `args` (one per parameter), node by node.")
-      .def("call", [](const PlanRef& p, const std::vector<Array>& args) { return arrays_of(make_call(p.plan, nodes_of(args))); },
-           nb::arg("args"), "The results of one lazy node that runs the compiled plan on `args`.")
+      .def("call", [](const PlanRef& p, nb::handle args) { return arrays_of(make_call(p.plan, nodes_in(args))); },
+           nb::arg("args"),
+           "The plan's results on `args` (a tuple or list of arrays or their handles): evaluated when the plan is "
+           "small and ran at once, else the results of one lazy node that runs the compiled plan.")
       .def_prop_ro("num_params", [](const PlanRef& p) { return p.plan->num_params; })
       .def_prop_ro("num_captured", [](const PlanRef& p) { return p.plan->num_captured; })
       .def_prop_ro("num_steps", [](const PlanRef& p) { return p.plan->steps.size(); })
       .def("__str__", [](const PlanRef& p) { return describe(*p.plan); });
 
   // The part of a jit signature the arrays give: dtype, device and shape of each, as bytes (cheap
-  // to build and to hash, for the call path of a jitted function).
-  m.def("signature", [](const std::vector<Array>& arrays) {
+  // to build and to hash, for the call path of a jitted function); None when an item of `arrays`
+  // (a tuple or list of ember.Arrays or handles) is not an array.
+  m.def("signature", [](nb::handle arrays) -> nb::object {
     std::string key;
-    for (auto& a : arrays) {
+    key.reserve(32);
+    bool all = each_array(arrays, [&](const Array& a) {
       key.push_back(static_cast<char>(a.dtype()));
       key.push_back(static_cast<char>(a.storage()->version->device));
       key.push_back(static_cast<char>(a.ndim()));
       for (int64_t d : a.shape()) key.append(reinterpret_cast<const char*>(&d), sizeof d);
-    }
+    });
+    if (!all) return nb::none();
     return nb::bytes(key.data(), key.size());
   });
   m.def("node_of", [](const Array& a) { return NodeRef{a.node()}; });

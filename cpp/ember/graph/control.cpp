@@ -1,6 +1,7 @@
 #include "ember/graph/control.h"
 
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "ember/array.h"
@@ -84,6 +85,36 @@ NodePtr int64_leaf(int64_t v) {
   return make_leaf(DType::Int64, {}, Data{buf, 0, {}});
 }
 
+// An argument a call may run on now: an evaluated cpu value, or a view of one (an array's
+// strided window, computed without copying).
+bool ready(const Node& n) {
+  if (n.device != DeviceType::CPU) return false;
+  if (n.evaluated) return true;
+  return n.kind == Kind::View && n.inputs.size() == 1 && n.inputs[0]->evaluated;
+}
+
+// A small plan (Plan::small) called on ready arguments, run now through its program: the
+// evaluated results, or nothing, and the call becomes a lazy node as usual. Never while tracing (a
+// nested jit call stays a node of the outer plan), nor while asynchronous work is pending (this
+// thread runs no kernels beside it), nor while the program is busy. A failure is not raised here:
+// the lazy node raises it at the sync point, as any lazy error.
+std::optional<std::vector<NodePtr>> call_now(const Plan& plan, const std::vector<NodePtr>& args) {
+  if (!plan.small || tracing()) return std::nullopt;
+  for (auto& a : args)
+    if (!ready(*a)) return std::nullopt;
+  if (async_pending()) return std::nullopt;
+  try {
+    std::vector<NodePtr> inputs;
+    inputs.reserve(args.size() + plan.captured.size());
+    inputs.insert(inputs.end(), args.begin(), args.end());
+    inputs.insert(inputs.end(), plan.captured.begin(), plan.captured.end());
+    eval_now(inputs);  // views, and the captured values at the first call; nothing to do after
+    return plan.program->run(plan, inputs);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 std::vector<NodePtr> make_cond(const NodePtr& pred, std::shared_ptr<Plan> on_true, std::shared_ptr<Plan> on_false,
@@ -121,6 +152,7 @@ std::vector<NodePtr> make_scan(std::shared_ptr<Plan> body, const std::vector<Nod
 }
 
 std::vector<NodePtr> make_call(const std::shared_ptr<Plan>& plan, const std::vector<NodePtr>& args) {
+  if (auto out = call_now(*plan, args)) return std::move(*out);
   TypeList types;
   int base = plan->num_params + plan->num_captured;
   for (int s : plan->outputs) {

@@ -48,6 +48,9 @@ std::vector<NodePtr> make_scan(std::shared_ptr<Plan> body, const std::vector<Nod
 
 // One node running a whole plan on `args` through its compiled program: how a jitted function is
 // called (one node per call, however large the function; the plan keeps its captured values).
+// A small plan (Plan::small) on evaluated cpu arguments runs at once instead, outside tracing and
+// asynchronous work: the results are then evaluated leaves (a lazy node would cost more to
+// schedule than the plan costs to run).
 std::vector<NodePtr> make_call(const std::shared_ptr<Plan>& plan, const std::vector<NodePtr>& args);
 
 // The listings of a control node's plans ("body:\n  %0 = ..."); empty for other nodes.

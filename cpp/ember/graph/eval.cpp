@@ -585,6 +585,12 @@ void eval_async(const std::vector<NodePtr>& roots) {
   });
 }
 
+bool async_pending() {
+  AsyncState& st = async_state();
+  std::lock_guard<std::mutex> lock(st.mu);
+  return !st.jobs.empty();
+}
+
 void eval(const std::vector<NodePtr>& roots) {
   collect();  // a sync point: earlier asynchronous work finishes (and reports its errors) first
   eval_now(roots);

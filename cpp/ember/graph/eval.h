@@ -20,6 +20,8 @@ void eval_now(const std::vector<NodePtr>& roots);
 // point (eval, any read of data) waits for it and re-raises its error, as eval would have. Graphs
 // with little work (under 2^18 elements in all) are evaluated at once instead.
 void eval_async(const std::vector<NodePtr>& roots);
+// Whether asynchronous evaluations were started that no sync point has collected yet.
+bool async_pending();
 
 // ---- for compiled programs (graph/program.h) ----
 // The unevaluated nodes under the roots, inputs first.

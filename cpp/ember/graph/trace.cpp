@@ -10,6 +10,26 @@
 namespace ember {
 namespace {
 thread_local int g_tracing = 0;
+
+// A plan is small when all its values together (parameters, captured, steps) hold at most this many
+// elements: running it costs microseconds, less than scheduling it later would.
+constexpr int64_t kSmallPlanElements = int64_t{1} << 16;
+
+bool is_small(const Plan& plan) {
+  int64_t elements = 0;
+  for (auto& t : plan.param_types) elements += shape_size(t.second);
+  for (auto& c : plan.captured) {
+    if (c->device != DeviceType::CPU) return false;
+    elements += c->size();
+  }
+  for (auto& step : plan.steps) {
+    const Node& n = *step.proto;
+    // Loops may run long whatever their sizes; collectives must stay in every rank's graph order.
+    if (n.device != DeviceType::CPU || n.kind == Kind::Control || n.kind == Kind::Collective) return false;
+    elements += n.size();
+  }
+  return elements <= kSmallPlanElements;
+}
 }  // namespace
 
 TracingScope::TracingScope() { begin_tracing(); }
@@ -96,6 +116,7 @@ std::shared_ptr<Plan> capture(const std::vector<NodePtr>& params, const std::vec
     slot[n.get()] = base + static_cast<int>(i);
   }
   for (auto& r : results) plan->outputs.push_back(resolve(r.get()));
+  plan->small = is_small(*plan);
   return plan;
 }
 

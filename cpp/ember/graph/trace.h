@@ -31,6 +31,9 @@ struct Plan {
   std::vector<int> outputs;  // the slots the results are read from
   // The plan compiled once for running again and again (loop bodies, jit calls).
   std::shared_ptr<ProgramCache> program;
+  // Little work, all on the cpu, no control flow or communication (set by capture): a jit call
+  // runs such a plan at once rather than adding a lazy node (graph/control.cpp, make_call).
+  bool small = false;
 };
 
 // A stand-in for a traced function's input: a leaf with no value. Evaluating anything that needs

@@ -1,8 +1,9 @@
 """@ember.jit: trace a function once per input signature, cache its Plan, replay it.
 
 A call computes the signature (the shapes, dtypes and devices of the array arguments, and the
-values of everything else), finds or traces the plan, and replays it in C++: new lazy nodes over
-the new inputs, no per-op Python work. Results are lazy arrays, like any other ember result."""
+values of everything else), finds or traces the plan, and replays it in C++ with no per-op Python
+work: a small plan on evaluated arguments runs at once, anything else becomes one lazy node
+(docs/jit.md, "How a jitted call runs")."""
 import builtins
 import functools
 import inspect
@@ -14,16 +15,28 @@ from .._array import Array, _wrap
 from . import _pytree
 from ._tracing import as_array, trace
 
+_signature = _core.signature
 _SCALARS = (builtins.bool, builtins.int, builtins.float, builtins.complex)
 
 
-class _Entry:
-    """One traced signature: the plan and how to rebuild the results from its outputs."""
+def _one_array(outs, dynamic):
+    """finish() for a function returning one array (inlines _wrap: one Python call fewer)."""
+    a = _new(Array)
+    a._h = outs[0]
+    return a
 
-    __slots__ = ("traced", "constant_results", "slots")
+
+_new = Array.__new__
+
+
+class _Entry:
+    """One traced signature: the plan, and how a call turns its outputs into the results."""
+
+    __slots__ = ("traced", "slots", "call", "finish")
 
     def __init__(self, traced):
         self.traced = traced
+        self.call = traced.plan.call  # bound once: the call path looks up nothing else
         # Where each result leaf comes from: an index into the plan's outputs, or a constant.
         self.slots, k = [], 0
         for r in traced.results:
@@ -32,6 +45,27 @@ class _Entry:
                 k += 1
             else:
                 self.slots.append((False, r))
+        self.finish = self._finisher()
+
+    def _finisher(self):
+        """finish(outs, dynamic) -> the call's result, made for this entry's result layout: the usual
+        results (one array; a flat tuple of arrays) skip the pytree walk."""
+        traced = self.traced
+        structure, mutated = traced.structure, tuple(traced.mutated)
+        if not mutated and all(is_out for is_out, _ in self.slots):
+            if structure.kind == "leaf":
+                return _one_array
+            if structure.kind == "tuple" and all(c.kind == "leaf" for c in structure.children):
+                return lambda outs, dynamic: tuple(map(_wrap, outs))
+        slots, first_mutated = self.slots, len(traced.results) - sum(not o for o, _ in self.slots)
+
+        def finish(outs, dynamic):
+            for i, value in zip(mutated, outs[first_mutated:]):
+                dynamic[i][...] = _wrap(value)  # the function wrote to this argument in place
+            leaves = [_wrap(outs[s]) if is_out else s for is_out, s in slots]
+            return _pytree.unflatten(structure, leaves)
+
+        return finish
 
 
 class Lowered:
@@ -183,27 +217,16 @@ class JittedFunction:
 
     def __call__(self, *args, **kwargs):
         if not kwargs and not self._static_argnums:
-            # The common call: arrays only. Its signature comes from C++ in one call.
-            try:
-                handles = [a._h for a in args]
-            except AttributeError:
-                handles = None
-            if handles is not None:
-                fast_key = _core.signature(handles)
+            # The common call: ember arrays only. C++ reads their signature (None if an argument is
+            # something else) and plan.call their handles, straight from the argument tuple.
+            fast_key = _signature(args)
+            if fast_key is not None:
                 entry = self._fast.get(fast_key)
                 if entry is None:
                     entry = self._fast[fast_key] = self._entry(args, kwargs)[1]
-                return self._replay(entry, list(args))
+                return entry.finish(entry.call(args), args)
         key, entry, dynamic = self._entry(args, kwargs)
-        return self._replay(entry, dynamic)
-
-    def _replay(self, entry, dynamic):
-        traced = entry.traced
-        outs = traced.plan.call([a._h for a in dynamic])
-        for i, value in zip(traced.mutated, outs[len(outs) - len(traced.mutated):]):
-            dynamic[i][...] = _wrap(value)  # the function wrote to this argument in place
-        leaves = [_wrap(outs[s]) if is_out else s for is_out, s in entry.slots]
-        return _pytree.unflatten(traced.structure, leaves)
+        return entry.finish(entry.call(dynamic), dynamic)
 
     def lower(self, *args, **kwargs):
         """The plan this call would run (traced now if new): print it, or get its lazy outputs()."""

@@ -46,38 +46,44 @@ _NONE = Structure("none", None, ())
 
 def flatten(tree):
     """(leaves, structure) of a nested tuple/list/dict/None container."""
+    if tree is not None and not isinstance(tree, (tuple, list, dict)):
+        return [tree], _LEAF  # a single leaf: the call path of a jitted function
     leaves = []
+    return leaves, _flatten(tree, leaves)
 
-    def go(t):
-        if isinstance(t, tuple) and type(t) is tuple:
-            return Structure("tuple", None, tuple(go(x) for x in t))
-        if isinstance(t, list):
-            return Structure("list", None, tuple(go(x) for x in t))
-        if isinstance(t, dict):
-            keys = tuple(t.keys())
-            return Structure("dict", keys, tuple(go(t[k]) for k in keys))
-        if t is None:
-            return _NONE
-        leaves.append(t)
-        return _LEAF
 
-    return leaves, go(tree)
+# Module-level recursion, not a nested function that calls itself: such a closure is a reference
+# cycle, left to the garbage collector on every call.
+def _flatten(t, leaves):
+    if isinstance(t, tuple) and type(t) is tuple:
+        return Structure("tuple", None, tuple([_flatten(x, leaves) for x in t]))
+    if isinstance(t, list):
+        return Structure("list", None, tuple([_flatten(x, leaves) for x in t]))
+    if isinstance(t, dict):
+        keys = tuple(t.keys())
+        return Structure("dict", keys, tuple([_flatten(t[k], leaves) for k in keys]))
+    if t is None:
+        return _NONE
+    leaves.append(t)
+    return _LEAF
 
 
 def unflatten(structure, leaves):
     """The container `structure` describes, filled with `leaves` in order."""
-    it = iter(leaves)
+    if structure.kind == "leaf":
+        return leaves[0]
+    return _unflatten(structure, iter(leaves))
 
-    def go(s):
-        if s.kind == "leaf":
-            return next(it)
-        if s.kind == "none":
-            return None
-        kids = [go(c) for c in s.children]
-        if s.kind == "tuple":
-            return tuple(kids)
-        if s.kind == "list":
-            return kids
-        return dict(zip(s.meta, kids))
 
-    return go(structure)
+def _unflatten(s, it):
+    kind = s.kind
+    if kind == "leaf":
+        return next(it)
+    if kind == "none":
+        return None
+    kids = [_unflatten(c, it) for c in s.children]
+    if kind == "tuple":
+        return tuple(kids)
+    if kind == "list":
+        return kids
+    return dict(zip(s.meta, kids))
