@@ -253,3 +253,65 @@ def test_unrolled_steps_fuse_each_gradient_not_the_transposes():
     assert text.count("fused matvec (5000,)") == 3 and "fused matvec (30,)" not in text
     wr, br = fit(np, Xn, yn, iters=3)
     np.testing.assert_allclose(w.numpy(), wr, rtol=1e-11, atol=1e-13)
+
+
+# Kernels between ~4k multiply-adds and 2^17 split their blocks over the hot team (runtime/hot_team.h):
+# the same bits as one thread, since the block partials add in block order either way.
+HOT_SIZES = [(569, 30), (300, 20), (1000, 33), (4000, 30)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("m,d", HOT_SIZES)
+def test_hot_team_sizes_identical_at_one_two_and_three_threads(m, d, dtype):
+    Xn, wn, bn, yn = data(m, d, dtype, seed=m * d)
+    before = em.get_num_threads()
+    try:
+        outs = []
+        for n in (1, 2, 3):
+            em.set_num_threads(n)
+            for _ in range(3):  # back to back: the helpers are awake for the later calls
+                g, mean = grad_step(em, *(em.asarray(a) for a in (Xn, wn, bn, yn)))
+                outs.append((g.numpy(), float(mean)))
+    finally:
+        em.set_num_threads(before)
+    for g, mean in outs[1:]:
+        assert np.array_equal(g, outs[0][0]) and mean == outs[0][1]
+    gr, meanr = grad_step(np, Xn, wn, bn, yn)
+    np.testing.assert_allclose(outs[0][0], gr, **tol(dtype))
+    np.testing.assert_allclose(outs[0][1], meanr, **tol(dtype))
+
+
+def test_jitted_logreg_identical_with_ember_num_threads_1_and_2():
+    """The benchmark's shape (569x30) in fresh processes: EMBER_NUM_THREADS picks the team's size.
+    Each process exits right after its call while the helper may still be spinning: no hang."""
+    code = ("import sys; sys.path.insert(0, 'tests'); import numpy as np, ember as em;"
+            "from test_jit_matvec_fusion import fit, fit_jit, data;"
+            "Xn, _, _, yn = data(569, 30, np.float64, seed=11);"
+            "w, b = fit_jit(em, em.asarray(Xn), em.asarray(yn), iters=200);"
+            "w, b = fit_jit(em, em.asarray(Xn), em.asarray(yn), iters=200);"
+            "print(em.get_num_threads(), w.numpy().tobytes().hex(), np.asarray(b.numpy()).tobytes().hex())")
+    root = os.path.join(os.path.dirname(__file__), "..")
+    outs = {}
+    for threads in ("1", "2"):
+        env = dict(os.environ, EMBER_NUM_THREADS=threads, PYTHONPATH=os.path.dirname(em.__path__[0]))
+        out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+                             check=True, timeout=120)
+        n, w, b = out.stdout.split()
+        assert n == threads
+        outs[threads] = (w, b)
+    assert outs["1"] == outs["2"]
+    Xn, _, _, yn = data(569, 30, np.float64, seed=11)
+    wr, br = fit(np, Xn, yn, iters=200)
+    np.testing.assert_allclose(np.frombuffer(bytes.fromhex(outs["2"][0])), wr, rtol=1e-11, atol=1e-13)
+
+
+def test_process_exits_after_helpers_went_to_sleep():
+    """One call, then idle long enough for the helper to sleep, then exit: joined, no hang."""
+    code = ("import time, numpy as np, ember as em; em.set_num_threads(2);"
+            "X = em.asarray(np.ones((569, 30))); w = em.asarray(np.full(30, 0.01));"
+            "g = X.T @ (em.tanh(X @ w) - 0.5); print(float(g.sum()));"
+            "time.sleep(0.05)")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(em.__path__[0]))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
+    ref = np.ones((569, 30)).T @ (np.tanh(np.ones((569, 30)) @ np.full(30, 0.01)) - 0.5)
+    assert float(out.stdout) == pytest.approx(ref.sum(), rel=1e-12)

@@ -15,6 +15,7 @@
 #include "ember/backend/cpu/kernel_util.h"
 #include "ember/backend/cpu/matvec_rows.h"
 #include "ember/backend/cpu/simd_math.h"
+#include "ember/runtime/hot_team.h"
 #include "ember/runtime/thread_pool.h"
 
 namespace ember::cpu {
@@ -25,8 +26,14 @@ namespace {
 constexpr int64_t kBlockBytes = 24 * 1024;
 constexpr int64_t kMaxRows = 256;
 constexpr int64_t kMinRows = 16;
-// Below this many multiply-adds a run stays on the calling thread (waking another costs more).
+// From this many multiply-adds (m * k) a run splits its blocks over oneTBB's threads. Smaller runs
+// with at least kHotMin units of work, counting a row's elementwise chain as kRowWork multiply-adds
+// (about the logistic chain's cost), split over the hot team (runtime/hot_team.h), whose helpers are
+// awake when a replayed program calls the kernel every few microseconds. Below that (about 3 us on
+// one thread, measured on the 2-core machine), handing half to another thread gains nothing.
 constexpr int64_t kParallelMin = int64_t{1} << 17;
+constexpr int64_t kHotMin = int64_t{1} << 15;
+constexpr int64_t kRowWork = 40;
 
 int64_t block_rows(int64_t k, int item) {
   int64_t r = kBlockBytes / std::max<int64_t>(1, k * item);
@@ -283,7 +290,10 @@ void run_matvec_fused(const KernelDesc& k, Node*& failed) {
     init_scratch(p, s);
     for (int64_t b = b0; b < b1; ++b) run_block(p, s, b, partial.data() + b * p.kp * p.item, reds.data() + b * 8);
   };
-  if (p.m * p.kc >= kParallelMin && nblocks > 1 && runtime::num_threads() > 1) runtime::parallel_for(nblocks, 1, body);
+  const int64_t macs = p.m * p.kc;
+  if (nblocks < 2 || p.m * (p.kc + kRowWork) < kHotMin) body(0, nblocks);
+  else if (macs < kParallelMin) runtime::hot_for(nblocks, body);
+  else if (runtime::num_threads() > 1) runtime::parallel_for(nblocks, 1, body);
   else body(0, nblocks);
   // The blocks' partials, added in block order.
   auto combine = [&](auto tag) {
