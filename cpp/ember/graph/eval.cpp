@@ -270,12 +270,6 @@ const Node* view_base(const Node* n) {
   return n;
 }
 
-// A new version of a storage (set_view, scatter): it may take over the old version's buffer.
-bool is_write(const Node& n) {
-  static const std::weak_ptr<Storage> none;
-  return n.writes.owner_before(none) || none.owner_before(n.writes);
-}
-
 struct KernelGraph {
   std::vector<std::vector<int>> successors;
   std::vector<int> waits;

@@ -69,6 +69,11 @@ NodePtr copy_header(const Node& n) {
   return p;
 }
 
+bool is_write(const Node& n) {
+  static const std::weak_ptr<Storage> none;
+  return n.writes.owner_before(none) || none.owner_before(n.writes);
+}
+
 NodePtr make_leaf(DType dtype, Shape shape, Data data) {
   auto n = std::make_shared<Node>();
   n->op = "leaf";

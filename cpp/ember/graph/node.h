@@ -74,6 +74,9 @@ NodePtr make_node(std::string_view op, Kind kind, std::vector<NodePtr> inputs, D
 NodePtr copy_header(const Node& n);
 // A node that is already evaluated, over `data`.
 NodePtr make_leaf(DType dtype, Shape shape, Data data);
+// Whether `n` makes a new version of a storage (set_view, scatter: it may take over the old
+// version's buffer). True even once the storage is gone.
+bool is_write(const Node& n);
 
 // The device of nodes built from no array inputs (creation ops); `with em.default_device(...)`.
 DeviceType default_device();

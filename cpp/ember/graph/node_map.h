@@ -9,6 +9,9 @@
 
 namespace ember {
 
+// Mixes `v` into the hash `h` (boost's hash_combine step).
+inline void hash_mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
+
 // Open addressing over pointers or hashes: `Key` 0 marks an empty slot, so 0 is never a key (make
 // hashes odd). Grows as it fills.
 template <class Key, class Value>

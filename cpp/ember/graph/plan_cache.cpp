@@ -33,11 +33,6 @@ namespace {
 enum : uint64_t { kNodeTag = uint64_t{1} << 32, kLeafTag = uint64_t{2} << 32 };
 constexpr uint64_t kInputNode = uint64_t{1} << 62, kInputLeaf = uint64_t{2} << 62;
 
-bool is_write(const Node& n) {
-  static const std::weak_ptr<Storage> none;
-  return n.writes.owner_before(none) || none.owner_before(n.writes);
-}
-
 bool default_params(const Params& p) {
   return p.axes.empty() && p.ints.empty() && !p.flag && p.offset == 0 && p.strides.empty() && p.scalars.empty() &&
          p.dtype == DType::Float64 && !p.blob;

@@ -1,11 +1,10 @@
 #include "ember/graph/program.h"
 
 #include <atomic>
-#include <unordered_map>
-#include <unordered_set>
-
 #include <cstdio>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "ember/graph/eval.h"
 #include "ember/graph/observe.h"
@@ -180,18 +179,20 @@ std::vector<NodePtr> Program::run(const std::vector<NodePtr>& inputs) {
 // Runs of independent cpu Kernels go side by side when `side` (as an evaluation's would), the
 // others one by one; with `release`, each Kernel's last reads are freed once it (or its run) is done.
 void Program::run_runs(const std::vector<KernelRun>& runs, bool side, bool release) {
+  auto free_reads = [&](size_t b, size_t e) {
+    if (release)
+      for (size_t k = b; k < e; ++k)
+        for (Node* n : release_after_[k]) n->data = {};
+  };
   for (const KernelRun& r : runs) {
     if (r.together && side) {
       run_together_keep_inputs(kernels_, r.begin, r.end);
-      if (release)
-        for (size_t k = r.begin; k < r.end; ++k)
-          for (Node* n : release_after_[k]) n->data = {};
+      free_reads(r.begin, r.end);  // (after the whole run: its Kernels may still read them till then)
       continue;
     }
     for (size_t k = r.begin; k < r.end; ++k) {
       run_kernel_keep_inputs(kernels_[k]);
-      if (release)
-        for (Node* n : release_after_[k]) n->data = {};
+      free_reads(k, k + 1);
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ember/graph/node_map.h"
 #include "ember/graph/passes/cse.h"
 #include "ember/graph/trace.h"
 
@@ -17,16 +18,11 @@ namespace {
 constexpr size_t kMinCovered = 4;
 constexpr size_t kMaxPeriod = 512;
 
-bool writes_storage(const Node& n) {  // set even when the storage is gone
-  static const std::weak_ptr<Storage> none;
-  return n.writes.owner_before(none) || none.owner_before(n.writes);
-}
-
 // A node a rolled trip may compute again: pure, no state (a random draw's generator), no write
 // into a storage, no control flow, collective or traced parameter.
 bool pure(const Node& n) {
   return (n.kind == Kind::Elementwise || n.kind == Kind::Reduction || n.kind == Kind::View || n.kind == Kind::Opaque) &&
-         !n.params.blob && n.results.empty() && !writes_storage(n) && !is_parameter(n);
+         !n.params.blob && n.results.empty() && !is_write(n) && !is_parameter(n);
 }
 
 bool rollable(const KernelDesc& k) {
@@ -36,16 +32,14 @@ bool rollable(const KernelDesc& k) {
   return !k.reduction || pure(*k.reduction);
 }
 
-void mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
-
 void mix_node(size_t& h, const Node* n) {
-  if (!n) return mix(h, 0);
-  mix(h, reinterpret_cast<uintptr_t>(n->op.data()));
-  mix(h, static_cast<size_t>(n->kind) | static_cast<size_t>(n->dtype) << 8 | static_cast<size_t>(n->device) << 16);
-  for (int64_t d : n->shape) mix(h, static_cast<size_t>(d));
-  mix(h, n->inputs.size());
-  for (int64_t a : n->params.axes) mix(h, static_cast<size_t>(a));
-  mix(h, static_cast<size_t>(n->params.offset));
+  if (!n) return hash_mix(h, 0);
+  hash_mix(h, reinterpret_cast<uintptr_t>(n->op.data()));
+  hash_mix(h, static_cast<size_t>(n->kind) | static_cast<size_t>(n->dtype) << 8 | static_cast<size_t>(n->device) << 16);
+  for (int64_t d : n->shape) hash_mix(h, static_cast<size_t>(d));
+  hash_mix(h, n->inputs.size());
+  for (int64_t a : n->params.axes) hash_mix(h, static_cast<size_t>(a));
+  hash_mix(h, static_cast<size_t>(n->params.offset));
 }
 
 // The inputs a Kernel reads, in slot order.
@@ -64,19 +58,19 @@ size_t signature(const KernelDesc& k, size_t index) {
   if (k.single) {
     mix_node(h, k.single);
   } else {
-    for (int64_t d : k.shape) mix(h, static_cast<size_t>(d));
+    for (int64_t d : k.shape) hash_mix(h, static_cast<size_t>(d));
     for (const Node* in : k.inputs) {
-      mix(h, static_cast<size_t>(in->dtype));
-      for (int64_t d : in->shape) mix(h, static_cast<size_t>(d));
+      hash_mix(h, static_cast<size_t>(in->dtype));
+      for (int64_t d : in->shape) hash_mix(h, static_cast<size_t>(d));
     }
     for (const Instr& in : k.code) {
       mix_node(h, in.node);
-      for (int a : in.args) mix(h, static_cast<size_t>(a));
+      for (int a : in.args) hash_mix(h, static_cast<size_t>(a));
     }
-    for (int r : k.outputs) mix(h, static_cast<size_t>(r));
+    for (int r : k.outputs) hash_mix(h, static_cast<size_t>(r));
     mix_node(h, k.reduction);
-    mix(h, static_cast<size_t>(k.result + 1));
-    mix(h, static_cast<size_t>(k.matvec.matrix + 1) | static_cast<size_t>(k.matvec.residual + 1) << 20);
+    hash_mix(h, static_cast<size_t>(k.result + 1));
+    hash_mix(h, static_cast<size_t>(k.matvec.matrix + 1) | static_cast<size_t>(k.matvec.residual + 1) << 20);
     mix_node(h, k.matvec.transposed);
   }
   return h;

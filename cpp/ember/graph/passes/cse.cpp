@@ -18,8 +18,6 @@ bool same_scalar(const Scalar& a, const Scalar& b) {
       a.value);
 }
 
-void mix(size_t& h, size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); }
-
 }  // namespace
 
 bool same_params(const Params& a, const Params& b) {
@@ -39,13 +37,13 @@ bool cse_candidate(const Node& n) {
 size_t CseTable::hash(const Node* n) {
   // The op's length and end letters: cheaper than hashing its text, and equal names agree.
   size_t h = n->op.size() * 0x100000001b3ull;
-  if (!n->op.empty()) mix(h, static_cast<size_t>(n->op.front()) << 8 | static_cast<size_t>(n->op.back()));
-  mix(h, static_cast<size_t>(n->dtype));
-  mix(h, static_cast<size_t>(n->device));
-  for (int64_t d : n->shape) mix(h, static_cast<size_t>(d));
-  for (auto& in : n->inputs) mix(h, std::hash<const Node*>{}(in.get()));
-  for (int64_t a : n->params.axes) mix(h, static_cast<size_t>(a));
-  mix(h, static_cast<size_t>(n->params.offset));
+  if (!n->op.empty()) hash_mix(h, static_cast<size_t>(n->op.front()) << 8 | static_cast<size_t>(n->op.back()));
+  hash_mix(h, static_cast<size_t>(n->dtype));
+  hash_mix(h, static_cast<size_t>(n->device));
+  for (int64_t d : n->shape) hash_mix(h, static_cast<size_t>(d));
+  for (auto& in : n->inputs) hash_mix(h, std::hash<const Node*>{}(in.get()));
+  for (int64_t a : n->params.axes) hash_mix(h, static_cast<size_t>(a));
+  hash_mix(h, static_cast<size_t>(n->params.offset));
   return h | 1;
 }
 
